@@ -1,0 +1,109 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaisonbot/liaison/bot/slackfake"
+	"github.com/liaisonbot/liaison/storage"
+)
+
+// syncBuffer is a log sink safe for the bot's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// harness runs a real Bot, with the real slack-go client, against slackfake
+// and a SQLite file.
+type harness struct {
+	t     *testing.T
+	slack *slackfake.Server
+	db    *storage.DB
+	bot   *Bot
+	logs  *syncBuffer
+
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// newHarness builds the bot without starting it, so a test can add routes.
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	fake := slackfake.New(t)
+	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	b := New(Config{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL()}, db, log, nil)
+	h := &harness{t: t, slack: fake, db: db, bot: b, logs: logs}
+	t.Cleanup(func() {
+		h.stop()
+		for _, tok := range []string{slackfake.BotToken, slackfake.AppToken} {
+			if strings.Contains(logs.String(), tok) {
+				t.Errorf("a token reached the log")
+			}
+		}
+		if t.Failed() {
+			t.Logf("bot log:\n%s", logs.String())
+		}
+	})
+	return h
+}
+
+// start runs the bot and waits for its first connection.
+func (h *harness) start() *harness {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	h.done = make(chan error, 1)
+	go func() { h.done <- h.bot.Run(ctx) }()
+	h.slack.WaitConnections(1)
+	return h
+}
+
+// startBot is newHarness(t).start().
+func startBot(t *testing.T) *harness {
+	t.Helper()
+	return newHarness(t).start()
+}
+
+// stop cancels Run and returns its result (nil if it never started).
+func (h *harness) stop() error {
+	if h.cancel == nil {
+		return nil
+	}
+	h.cancel()
+	h.cancel = nil
+	select {
+	case err := <-h.done:
+		return err
+	case <-time.After(3 * DefaultShutdownTimeout):
+		h.t.Fatal("Run did not return after its context was cancelled")
+		return nil
+	}
+}

@@ -1,0 +1,60 @@
+package bot
+
+import (
+	"net/http"
+	"path"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the bot's Prometheus series, registered on the registry main
+// serves at /metrics.
+type Metrics struct {
+	envelopes  *prometheus.CounterVec
+	ackSeconds prometheus.Histogram
+	apiCalls   *prometheus.CounterVec
+	apiErrors  *prometheus.CounterVec
+}
+
+// NewMetrics creates the bot's series and registers them on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		envelopes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "liaison_envelopes_total",
+			Help: "Socket Mode envelopes received, by type.",
+		}, []string{"type"}),
+		ackSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "liaison_ack_seconds",
+			Help:    "Time from receiving an envelope to acking it.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}),
+		apiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "liaison_slack_api_calls_total",
+			Help: "Slack Web API requests, by method.",
+		}, []string{"method"}),
+		apiErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "liaison_slack_api_errors_total",
+			Help: "Slack Web API requests that failed at the HTTP level (transport error, 429, 5xx), by method.",
+		}, []string{"method"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.envelopes, m.ackSeconds, m.apiCalls, m.apiErrors)
+	}
+	return m
+}
+
+// meteredTransport counts Web API calls and HTTP-level failures by method.
+type meteredTransport struct {
+	next    http.RoundTripper
+	metrics *Metrics
+}
+
+func (t meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	method := path.Base(r.URL.Path)
+	t.metrics.apiCalls.WithLabelValues(method).Inc()
+	resp, err := t.next.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.metrics.apiErrors.WithLabelValues(method).Inc()
+	}
+	return resp, err
+}

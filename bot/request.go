@@ -1,0 +1,70 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+)
+
+// RequestKind says which Slack surface a request came from.
+type RequestKind string
+
+// The kinds of request the router produces.
+const (
+	KindCommand        RequestKind = "command"         // a slash command
+	KindMention        RequestKind = "mention"         // app_mention
+	KindMessage        RequestKind = "message"         // a message in a channel the bot is in
+	KindReaction       RequestKind = "reaction"        // reaction_added
+	KindHomeOpened     RequestKind = "home_opened"     // app_home_opened
+	KindAction         RequestKind = "action"          // block_actions
+	KindShortcut       RequestKind = "shortcut"        // a global shortcut
+	KindMessageAction  RequestKind = "message_action"  // a message shortcut
+	KindViewSubmission RequestKind = "view_submission" // a modal submitted
+)
+
+// Request is one thing a person did in Slack, reduced to what handlers need.
+// Handlers never see Socket Mode.
+type Request struct {
+	Kind       RequestKind
+	EnvelopeID string
+	EventID    string // Events API only: the delivery's id, stable across retries
+	Retry      int    // Slack's retry_attempt
+
+	Team     string
+	User     string
+	Channel  string
+	TS       string // the message the request is about
+	ThreadTS string // its thread, if any
+
+	Text        string // command text, or message text with the bot mention removed
+	Command     string // "/backlog"
+	TriggerID   string
+	ResponseURL string
+	Name        string // action_id, callback_id or reaction name, by kind
+
+	// Interaction is the whole interactive payload, for handlers that need more.
+	Interaction *slack.InteractionCallback
+	// Event is the inner Events API event (*slackevents.AppMentionEvent, …).
+	Event any
+}
+
+// Reply is what a handler wants said back. The runtime chooses where: in the
+// slash command's ack (ephemeral unless InChannel), in the thread of a
+// mention or message, or ephemerally for an interaction.
+type Reply struct {
+	Text      string // mrkdwn; user text in it has been through Escape
+	Blocks    []slack.Block
+	InChannel bool // slash commands only: visible to everyone in the channel
+
+	// Ack, when set, is sent as the envelope's ack payload instead of
+	// posting Text (a view_submission's response_action, say).
+	Ack any
+
+	// After runs once the envelope is acked: the place for slow Web API
+	// calls. Its error is logged.
+	After func(ctx context.Context) error
+}
+
+// HandlerFunc handles one request. It does its durable work before
+// returning; the runtime acks only after it returns.
+type HandlerFunc func(ctx context.Context, req *Request) (*Reply, error)

@@ -1,0 +1,132 @@
+package bot
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// router maps requests to handlers. Lookups are by plain keys in maps that
+// are filled once, in New, so a missing handler is visible in one place.
+type router struct {
+	commands  map[string]HandlerFunc      // by slash command: "/backlog"
+	events    map[RequestKind]HandlerFunc // mention, message, reaction, home_opened
+	actions   map[string]HandlerFunc      // by action_id
+	shortcuts map[string]HandlerFunc      // by callback_id (global and message shortcuts)
+	views     map[string]HandlerFunc      // by the view's callback_id
+}
+
+func newRouter() *router {
+	return &router{
+		commands:  map[string]HandlerFunc{},
+		events:    map[RequestKind]HandlerFunc{},
+		actions:   map[string]HandlerFunc{},
+		shortcuts: map[string]HandlerFunc{},
+		views:     map[string]HandlerFunc{},
+	}
+}
+
+// handler finds the handler for req, or nil if nothing handles it.
+func (r *router) handler(req *Request) HandlerFunc {
+	switch req.Kind {
+	case KindCommand:
+		return r.commands[req.Command]
+	case KindAction:
+		return r.actions[req.Name]
+	case KindShortcut, KindMessageAction:
+		return r.shortcuts[req.Name]
+	case KindViewSubmission:
+		return r.views[req.Name]
+	default:
+		return r.events[req.Kind]
+	}
+}
+
+// mentionPrefix matches a leading mention of a user: "<@U123>" or "<@U123|name>".
+var mentionPrefix = regexp.MustCompile(`^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>[\s:,]*`)
+
+// stripBotMention removes a leading mention of botUserID from text.
+func stripBotMention(text, botUserID string) string {
+	if m := mentionPrefix.FindStringSubmatch(text); m != nil && m[1] == botUserID {
+		return strings.TrimSpace(text[len(m[0]):])
+	}
+	return strings.TrimSpace(text)
+}
+
+// toRequest reduces a Socket Mode event to a Request. It returns nil for
+// events that carry no request (hello, connection events) and for envelopes
+// whose content Liaison does not act on, which are still acked.
+func toRequest(evt socketmode.Event, botUserID string) *Request {
+	if evt.Request == nil {
+		return nil
+	}
+	req := &Request{EnvelopeID: evt.Request.EnvelopeID, Retry: evt.Request.RetryAttempt}
+	switch data := evt.Data.(type) {
+	case slack.SlashCommand:
+		req.Kind = KindCommand
+		req.Command = data.Command
+		req.Text = strings.TrimSpace(data.Text)
+		req.Team, req.User, req.Channel = data.TeamID, data.UserID, data.ChannelID
+		req.TriggerID, req.ResponseURL = data.TriggerID, data.ResponseURL
+	case slackevents.EventsAPIEvent:
+		req.Team = data.TeamID
+		if cb, ok := data.Data.(*slackevents.EventsAPICallbackEvent); ok {
+			req.EventID = cb.EventID
+		}
+		req.Event = data.InnerEvent.Data
+		if !fillEvent(req, data.InnerEvent.Data, botUserID) {
+			return nil
+		}
+	case slack.InteractionCallback:
+		req.Interaction = &data
+		req.Team, req.User, req.Channel = data.Team.ID, data.User.ID, data.Channel.ID
+		req.TriggerID, req.ResponseURL = data.TriggerID, data.ResponseURL
+		switch data.Type {
+		case slack.InteractionTypeBlockActions:
+			req.Kind = KindAction
+			if len(data.ActionCallback.BlockActions) > 0 {
+				req.Name = data.ActionCallback.BlockActions[0].ActionID
+			}
+			req.TS, req.ThreadTS = data.Container.MessageTs, data.Message.ThreadTimestamp
+		case slack.InteractionTypeShortcut:
+			req.Kind, req.Name = KindShortcut, data.CallbackID
+		case slack.InteractionTypeMessageAction:
+			req.Kind, req.Name = KindMessageAction, data.CallbackID
+			req.TS, req.ThreadTS, req.Text = data.Message.Timestamp, data.Message.ThreadTimestamp, data.Message.Text
+		case slack.InteractionTypeViewSubmission:
+			req.Kind, req.Name = KindViewSubmission, data.View.CallbackID
+		default:
+			return nil
+		}
+	default:
+		return nil
+	}
+	return req
+}
+
+// fillEvent sets the request fields of an inner Events API event and reports
+// whether it is a kind the bot acts on.
+func fillEvent(req *Request, inner any, botUserID string) bool {
+	switch ev := inner.(type) {
+	case *slackevents.AppMentionEvent:
+		req.Kind = KindMention
+		req.User, req.Channel, req.TS, req.ThreadTS = ev.User, ev.Channel, ev.TimeStamp, ev.ThreadTimeStamp
+		req.Text = stripBotMention(ev.Text, botUserID)
+	case *slackevents.MessageEvent:
+		req.Kind = KindMessage
+		req.User, req.Channel, req.TS, req.ThreadTS = ev.User, ev.Channel, ev.TimeStamp, ev.ThreadTimeStamp
+		req.Text = ev.Text
+	case *slackevents.ReactionAddedEvent:
+		req.Kind = KindReaction
+		req.User, req.Channel, req.TS, req.Name = ev.User, ev.Item.Channel, ev.Item.Timestamp, ev.Reaction
+	case *slackevents.AppHomeOpenedEvent:
+		req.Kind = KindHomeOpened
+		req.User, req.Channel = ev.User, ev.Channel
+	default:
+		return false
+	}
+	return true
+}

@@ -1,0 +1,444 @@
+// Package bot is Liaison in Slack: the Socket Mode runtime, the router from
+// envelopes to typed requests, and the handlers that answer them.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/liaisonbot/liaison/storage"
+)
+
+// Config is what the bot needs from Liaison's configuration.
+type Config struct {
+	BotToken string // xoxb-…
+	AppToken string // xapp-…
+	APIURL   string // Web API base URL; "" for Slack's own
+}
+
+// Timing and capacity of the runtime.
+const (
+	// DefaultShutdownTimeout bounds how long Run waits for in-flight handlers.
+	DefaultShutdownTimeout = 10 * time.Second
+	// maxInFlight bounds the envelopes handled at once; more wait their turn.
+	maxInFlight = 64
+	// ackTimeout bounds the wait to hand an ack to the socket.
+	ackTimeout = 5 * time.Second
+	// eventMemory is how long a handled event_id is remembered; Slack
+	// retries a delivery for minutes.
+	eventMemory = time.Hour
+	// pruneEvery is how often forgotten event ids are deleted.
+	pruneEvery = 10 * time.Minute
+)
+
+// Bot is Liaison connected to one Slack workspace.
+type Bot struct {
+	log     *slog.Logger
+	db      *storage.DB
+	api     SlackAPI
+	socket  *socketmode.Client
+	metrics *Metrics
+	router  *router
+
+	// ShutdownTimeout bounds how long Run waits for in-flight handlers after
+	// its context ends.
+	ShutdownTimeout time.Duration
+
+	botUserID string // set from auth.test when Run starts
+	connected atomic.Bool
+	inflight  sync.WaitGroup
+	slots     chan struct{}
+}
+
+// New builds a bot that talks to Slack with cfg's tokens and keeps its state
+// in db. Metrics may be nil.
+func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics) *Bot {
+	if metrics == nil {
+		metrics = NewMetrics(nil)
+	}
+	opts := []slack.Option{
+		slack.OptionAppLevelToken(cfg.AppToken),
+		slack.OptionHTTPClient(&http.Client{
+			Timeout:   30 * time.Second,
+			Transport: meteredTransport{next: http.DefaultTransport, metrics: metrics},
+		}),
+	}
+	if cfg.APIURL != "" {
+		u := cfg.APIURL
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts = append(opts, slack.OptionAPIURL(u))
+	}
+	api := slack.New(cfg.BotToken, opts...)
+	socket := socketmode.New(api,
+		socketmode.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)))
+
+	b := &Bot{
+		log:             log,
+		db:              db,
+		api:             api,
+		socket:          socket,
+		metrics:         metrics,
+		router:          newRouter(),
+		ShutdownTimeout: DefaultShutdownTimeout,
+		slots:           make(chan struct{}, maxInFlight),
+	}
+	b.routes()
+	return b
+}
+
+// routes fills the router: the one place that says what answers what.
+func (b *Bot) routes() {
+	b.router.commands["/backlog"] = b.backlogCommand
+	b.router.events[KindMention] = b.mention
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Run connects to Slack and serves envelopes until ctx ends. Then it stops
+// taking envelopes (Slack redelivers unacked ones), waits up to
+// ShutdownTimeout for in-flight handlers, closes the socket and returns nil.
+// It returns an error when Slack refuses the tokens.
+func (b *Bot) Run(ctx context.Context) error {
+	auth, err := b.api.AuthTestContext(ctx)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil
+		}
+		return fmt.Errorf("slack.bot_token: Slack's auth.test refused it (%v); check the Bot User OAuth Token under OAuth & Permissions", err)
+	}
+	b.botUserID = auth.UserID
+	b.log.Info("bot authenticated", "team", auth.TeamID, "bot_user", auth.UserID)
+
+	// Handlers and the socket outlive ctx so in-flight work can finish and ack.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	sockCtx, stopSocket := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSocket()
+	sockErr := make(chan error, 1)
+	go func() { sockErr <- b.socket.RunContext(sockCtx) }()
+
+	b.pruneEvents(work)
+	prune := time.NewTicker(pruneEvery)
+	defer prune.Stop()
+
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-sockErr:
+			// RunContext returns only when it gives up: Slack refused the app token.
+			runErr = fmt.Errorf("slack.app_token: Socket Mode connection refused (%v); check the App-Level Token under Basic Information and that Socket Mode is on", err)
+			sockErr <- err
+			break loop
+		case evt := <-b.socket.Events:
+			b.handleEvent(work, evt)
+		case <-prune.C:
+			b.pruneEvents(work)
+		}
+	}
+
+	b.log.Info("shutting down: waiting for in-flight work", "timeout", b.ShutdownTimeout)
+	if !waitTimeout(&b.inflight, b.ShutdownTimeout) {
+		b.log.Warn("shutdown timeout: cancelling in-flight work")
+		stopWork()
+		waitTimeout(&b.inflight, time.Second)
+	}
+	stopSocket()
+	select {
+	case <-sockErr:
+	case <-time.After(time.Second):
+		b.log.Warn("socket did not close within 1s")
+	}
+	b.connected.Store(false)
+	return runErr
+}
+
+// waitTimeout waits for wg up to d and reports whether it finished.
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// pruneEvents forgets handled event ids older than eventMemory.
+func (b *Bot) pruneEvents(ctx context.Context) {
+	n, err := b.db.PruneEvents(ctx, time.Now().Add(-eventMemory))
+	if err != nil {
+		b.log.Warn("prune processed events", "err", err)
+		return
+	}
+	b.log.Debug("pruned processed events", "count", n)
+}
+
+// handleEvent reacts to one Socket Mode event: connection state changes are
+// recorded, envelopes are handed to serve.
+func (b *Bot) handleEvent(ctx context.Context, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.connected.Store(false)
+		b.log.Debug("connecting to Slack")
+	case socketmode.EventTypeConnectionError:
+		b.connected.Store(false)
+		b.log.Warn("Socket Mode connection failed; retrying", "err", evt.Data)
+	case socketmode.EventTypeInvalidAuth:
+		b.connected.Store(false)
+		b.log.Error("Slack refused the app-level token")
+	case socketmode.EventTypeConnected:
+		b.connected.Store(true)
+		count := 0
+		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok {
+			count = c.ConnectionCount
+		}
+		b.log.Info("connected to Slack", "connection", count+1)
+	case socketmode.EventTypeHello:
+		b.log.Debug("hello from Slack")
+	case socketmode.EventTypeIncomingError:
+		b.log.Warn("Socket Mode read failed; reconnecting", "err", evt.Data)
+	case socketmode.EventTypeErrorWriteFailed:
+		b.log.Warn("Socket Mode write failed", "err", evt.Data)
+	case socketmode.EventTypeErrorBadMessage:
+		b.ackUnparsed(ctx, evt)
+	case socketmode.EventTypeEventsAPI, socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
+		b.metrics.envelopes.WithLabelValues(string(evt.Type)).Inc()
+		b.dispatch(ctx, evt, time.Now())
+	default:
+		b.log.Debug("Socket Mode event ignored", "type", evt.Type)
+	}
+}
+
+// ackUnparsed acks an envelope slack-go could not parse (an envelope type or
+// inner event type it does not know), so Slack does not redeliver it.
+func (b *Bot) ackUnparsed(ctx context.Context, evt socketmode.Event) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	var env struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	if err := json.Unmarshal(bad.Message, &env); err != nil || env.EnvelopeID == "" {
+		b.log.Warn("unreadable Socket Mode message dropped", "err", bad.Cause)
+		return
+	}
+	b.metrics.envelopes.WithLabelValues(env.Type).Inc()
+	b.log.Debug("envelope not handled; acked", "envelope_id", env.EnvelopeID, "type", env.Type, "err", bad.Cause)
+	actx, cancel := context.WithTimeout(ctx, ackTimeout)
+	defer cancel()
+	if err := b.socket.AckCtx(actx, env.EnvelopeID, nil); err != nil {
+		b.log.Warn("ack", "envelope_id", env.EnvelopeID, "err", err)
+	}
+}
+
+// dispatch serves one envelope on its own goroutine, at most maxInFlight at once.
+func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event, received time.Time) {
+	req := toRequest(evt, b.botUserID)
+	if req == nil {
+		b.log.Debug("envelope not handled; acked", "envelope_id", evt.Request.EnvelopeID, "type", evt.Type)
+		if err := b.ack(ctx, evt.Request.EnvelopeID, nil, received); err != nil {
+			b.log.Warn("ack", "envelope_id", evt.Request.EnvelopeID, "err", err)
+		}
+		return
+	}
+	b.inflight.Add(1)
+	b.slots <- struct{}{}
+	go func() {
+		defer b.inflight.Done()
+		defer func() { <-b.slots }()
+		b.serve(ctx, req, received)
+	}()
+}
+
+// serve runs the handler for req, acks, then delivers the reply and runs
+// the reply's After. The handler's durable work is done before the ack.
+func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
+	log := b.log.With("envelope_id", req.EnvelopeID, "kind", req.Kind,
+		"team", req.Team, "channel", req.Channel, "user", req.User)
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("panic after ack", "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+
+	if req.EventID != "" {
+		seen, err := b.db.EventSeen(ctx, req.EventID)
+		if err != nil {
+			log.Warn("event ledger unavailable; handling anyway", "err", err)
+		}
+		if seen {
+			log.Debug("redelivery of a handled event; acked", "event_id", req.EventID, "retry", req.Retry)
+			if err := b.ack(ctx, req.EnvelopeID, nil, received); err != nil {
+				log.Warn("ack", "err", err)
+			}
+			return
+		}
+	}
+
+	h := b.router.handler(req)
+	if h == nil {
+		h = b.unhandled
+	}
+	reply, err := call(ctx, h, req)
+	if req.EventID != "" {
+		if err := b.db.MarkEventProcessed(ctx, req.EventID); err != nil {
+			log.Warn("record handled event", "event_id", req.EventID, "err", err)
+		}
+	}
+	if err != nil {
+		ref := newRef()
+		pe, isPanic := errors.AsType[*panicError](err)
+		switch {
+		case isPanic:
+			log.Error("handler panicked", "ref", ref, "panic", pe.value, "stack", string(pe.stack))
+		case isUserError(err):
+			log.Debug("request refused", "err", err)
+		default:
+			log.Error("handler failed", "ref", ref, "err", err)
+		}
+		reply = &Reply{Text: publicText(err, ref)}
+	}
+	b.deliver(ctx, log, req, reply, received)
+}
+
+// panicError is a recovered handler panic.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
+
+// call runs h, turning a panic into a *panicError.
+func call(ctx context.Context, h HandlerFunc, req *Request) (reply *Reply, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicError{value: r, stack: debug.Stack()}
+		}
+	}()
+	return h(ctx, req)
+}
+
+func isUserError(err error) bool {
+	_, ok := errors.AsType[*UserError](err)
+	return ok
+}
+
+// unhandled answers requests nothing is routed to: slash commands get a
+// pointer to help; everything else is acked silently.
+func (b *Bot) unhandled(_ context.Context, req *Request) (*Reply, error) {
+	if req.Kind == KindCommand {
+		return nil, userErrorf("`%s` is not available in this version of Liaison. `/backlog help` lists what works.", Escape(req.Command))
+	}
+	b.log.Debug("no handler", "kind", req.Kind, "name", req.Name)
+	return nil, nil
+}
+
+// commandResponse is a slash command's reply carried in its ack.
+type commandResponse struct {
+	ResponseType string        `json:"response_type"`
+	Text         string        `json:"text"`
+	Blocks       []slack.Block `json:"blocks,omitempty"`
+}
+
+// deliver acks the envelope (with the reply in the ack where Slack allows
+// it), then posts the reply where the request came from and runs After.
+func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply *Reply, received time.Time) {
+	var payload any
+	hasText := reply != nil && (reply.Text != "" || len(reply.Blocks) > 0)
+	switch {
+	case reply == nil:
+	case reply.Ack != nil:
+		payload = reply.Ack
+	case req.Kind == KindCommand && hasText:
+		rt := slack.ResponseTypeEphemeral
+		if reply.InChannel {
+			rt = slack.ResponseTypeInChannel
+		}
+		payload = commandResponse{ResponseType: rt, Text: reply.Text, Blocks: reply.Blocks}
+	}
+	if err := b.ack(ctx, req.EnvelopeID, payload, received); err != nil {
+		if payload == nil {
+			log.Warn("ack", "err", err)
+			return
+		}
+		// Too big for an ack (20 KB): ack bare and post the reply instead.
+		log.Debug("reply does not fit in the ack; posting it", "err", err)
+		payload = nil
+		if err := b.ack(ctx, req.EnvelopeID, nil, received); err != nil {
+			log.Warn("ack", "err", err)
+			return
+		}
+	}
+	if hasText && payload == nil {
+		if err := b.post(ctx, req, reply); err != nil {
+			log.Warn("post reply", "err", err)
+		}
+	}
+	if reply != nil && reply.After != nil {
+		if err := reply.After(ctx); err != nil {
+			log.Warn("after ack", "err", err)
+		}
+	}
+}
+
+// ack acknowledges an envelope, optionally with a payload, and records the latency.
+func (b *Bot) ack(ctx context.Context, envelopeID string, payload any, received time.Time) error {
+	actx, cancel := context.WithTimeout(ctx, ackTimeout)
+	defer cancel()
+	if err := b.socket.AckCtx(actx, envelopeID, payload); err != nil {
+		return err
+	}
+	b.metrics.ackSeconds.Observe(time.Since(received).Seconds())
+	return nil
+}
+
+// post sends a reply through the Web API: in the thread for messages,
+// ephemerally for slash commands and interactions.
+func (b *Bot) post(ctx context.Context, req *Request, reply *Reply) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(reply.Text, false)}
+	if len(reply.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(reply.Blocks...))
+	}
+	if req.Channel == "" {
+		return errors.New("no channel to reply in")
+	}
+	switch req.Kind {
+	case KindMention, KindMessage, KindReaction:
+		thread := req.ThreadTS
+		if thread == "" {
+			thread = req.TS
+		}
+		opts = append(opts, slack.MsgOptionTS(thread))
+		_, _, err := b.api.PostMessageContext(ctx, req.Channel, opts...)
+		return err
+	case KindCommand, KindAction, KindShortcut, KindMessageAction:
+		if req.ThreadTS != "" {
+			opts = append(opts, slack.MsgOptionTS(req.ThreadTS))
+		}
+		_, err := b.api.PostEphemeralContext(ctx, req.Channel, req.User, opts...)
+		return err
+	}
+	return fmt.Errorf("no way to reply to a %s", req.Kind)
+}

@@ -1,0 +1,384 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+// Config is the whole configuration, shaped exactly like config.example.yaml.
+type Config struct {
+	Slack       SlackConfig        `yaml:"slack"`
+	Storage     StorageConfig      `yaml:"storage"`
+	HTTP        HTTPConfig         `yaml:"http"`
+	Log         LogConfig          `yaml:"log"`
+	Timezone    string             `yaml:"timezone"`
+	Admins      AdminsConfig       `yaml:"admins"`
+	Team        TeamConfig         `yaml:"team"`
+	Capture     CaptureConfig      `yaml:"capture"`
+	Notify      NotifyConfig       `yaml:"notify"`
+	EffortSizes map[string]float64 `yaml:"effort_sizes"`
+	Digests     []DigestConfig     `yaml:"digests"`
+}
+
+// SlackConfig holds the two tokens and the Web API base URL.
+type SlackConfig struct {
+	BotToken string `yaml:"bot_token"`
+	AppToken string `yaml:"app_token"`
+	APIURL   string `yaml:"api_url"`
+}
+
+// StorageConfig says where the SQLite file lives.
+type StorageConfig struct {
+	Path string `yaml:"path"`
+}
+
+// HTTPConfig is the health and metrics listener; an empty Addr turns it off.
+type HTTPConfig struct {
+	Addr string `yaml:"addr"`
+}
+
+// LogConfig sets the log level and format.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// AdminsConfig names the product owners: user ids and/or a user group.
+type AdminsConfig struct {
+	Users     []string `yaml:"users"`
+	Usergroup string   `yaml:"usergroup"`
+}
+
+// TeamConfig names the developers who may give effort estimates.
+type TeamConfig struct {
+	Users []string `yaml:"users"`
+}
+
+// CaptureConfig maps reactions to kinds and lists monitored channels.
+type CaptureConfig struct {
+	Emoji    map[string]string `yaml:"emoji"`
+	Channels []ChannelConfig   `yaml:"channels"`
+	MaxChars int               `yaml:"max_chars"`
+}
+
+// ChannelConfig is one monitored channel.
+type ChannelConfig struct {
+	Channel string `yaml:"channel"`
+	Mode    string `yaml:"mode"`
+	Kind    string `yaml:"kind"`
+}
+
+// NotifyConfig says where follow-up notifications go.
+type NotifyConfig struct {
+	Mode string `yaml:"mode"`
+}
+
+// DigestConfig is one scheduled digest subscription.
+type DigestConfig struct {
+	Name       string        `yaml:"name"`
+	Channel    string        `yaml:"channel"`
+	Schedule   string        `yaml:"schedule"`
+	Timezone   string        `yaml:"timezone"`
+	Kinds      []string      `yaml:"kinds"`
+	Labels     LabelFilter   `yaml:"labels"`
+	SkipEmpty  bool          `yaml:"skip_empty"`
+	CatchUp    time.Duration `yaml:"catch_up"`
+	TriageDays int           `yaml:"triage_days"`
+}
+
+// LabelFilter selects items by label: any of, all of, none of.
+type LabelFilter struct {
+	Any  []string `yaml:"any"`
+	All  []string `yaml:"all"`
+	None []string `yaml:"none"`
+}
+
+// DefaultConfig is the configuration before any file or environment is read.
+func DefaultConfig() Config {
+	return Config{
+		Storage:  StorageConfig{Path: "liaison.db"},
+		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
+		Log:      LogConfig{Level: "info", Format: "auto"},
+		Timezone: "UTC",
+		Capture: CaptureConfig{
+			Emoji:    map[string]string{"bulb": "feature", "memo": "feedback", "bug": "bug"},
+			MaxChars: 10000,
+		},
+		Notify:      NotifyConfig{Mode: "both"},
+		EffortSizes: map[string]float64{"S": 1, "M": 2, "L": 4, "XL": 8},
+	}
+}
+
+// Digest defaults that apply per subscription when the file leaves them out.
+const (
+	defaultCatchUp    = 6 * time.Hour
+	defaultTriageDays = 7
+)
+
+// defaultConfigPath is read when --config is not given, if it exists.
+const defaultConfigPath = "config.yaml"
+
+// LoadConfig builds the configuration: defaults, then the YAML file (path, or
+// ./config.yaml when path is empty and that file exists), then the environment.
+// It does not validate; call Validate.
+func LoadConfig(path string, env map[string]string) (Config, error) {
+	cfg := DefaultConfig()
+	explicit := path != ""
+	if !explicit {
+		path = defaultConfigPath
+	}
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := decodeConfig(path, b, &cfg); err != nil {
+			return Config{}, err
+		}
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+		// No file: defaults and environment only.
+	default:
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	cfg.applyEnv(env)
+	return cfg, nil
+}
+
+// yamlUnknownField matches yaml.v3's message for a key the struct lacks.
+var yamlUnknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
+
+// decodeConfig reads YAML strictly: unknown keys are errors naming the line.
+func decodeConfig(path string, b []byte, cfg *Config) error {
+	// A reaction map in the file replaces the default one (so a team can drop
+	// :bug:); effort sizes merge, so {XL: 10} keeps S, M and L.
+	defaultEmoji := cfg.Capture.Emoji
+	cfg.Capture.Emoji = nil
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	err := dec.Decode(cfg)
+	if cfg.Capture.Emoji == nil {
+		cfg.Capture.Emoji = defaultEmoji
+	}
+	if err == nil || errors.Is(err, io.EOF) { // an empty file is fine
+		applyDigestDefaults(cfg)
+		return nil
+	}
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("%s: %v", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	lines := make([]string, 0, len(te.Errors))
+	for _, e := range te.Errors {
+		if m := yamlUnknownField.FindStringSubmatch(e); m != nil {
+			lines = append(lines, fmt.Sprintf("%s:%s: unknown key %q (config.example.yaml lists every key)", path, m[1], m[2]))
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s: %s", path, e))
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// applyDigestDefaults fills per-digest defaults the file left out.
+func applyDigestDefaults(cfg *Config) {
+	for i := range cfg.Digests {
+		d := &cfg.Digests[i]
+		if d.CatchUp == 0 {
+			d.CatchUp = defaultCatchUp
+		}
+		if d.TriageDays == 0 {
+			d.TriageDays = defaultTriageDays
+		}
+	}
+}
+
+// applyEnv lets the environment of SPEC §8 override the file. A variable that
+// is set wins even when empty (LIAISON_HTTP_ADDR="" turns the listener off).
+func (cfg *Config) applyEnv(env map[string]string) {
+	set := func(dst *string, key string) {
+		if v, ok := env[key]; ok {
+			*dst = v
+		}
+	}
+	set(&cfg.Slack.BotToken, "SLACK_BOT_TOKEN")
+	set(&cfg.Slack.AppToken, "SLACK_APP_TOKEN")
+	set(&cfg.Slack.APIURL, "LIAISON_SLACK_API_URL")
+	set(&cfg.Storage.Path, "LIAISON_DB")
+	set(&cfg.HTTP.Addr, "LIAISON_HTTP_ADDR")
+	set(&cfg.Log.Level, "LIAISON_LOG_LEVEL")
+	set(&cfg.Log.Format, "LIAISON_LOG_FORMAT")
+}
+
+// Slack id shapes: users (U…, W… on Enterprise Grid), channels, user groups.
+var (
+	userID      = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	channelID   = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
+	usergroupID = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+	emojiName   = regexp.MustCompile(`^[a-z0-9_+'-]+$`)
+)
+
+// ValidationError lists every problem with a configuration, one per line.
+type ValidationError []string
+
+func (e ValidationError) Error() string { return strings.Join(e, "\n") }
+
+// Validate checks the whole configuration and reports every problem at once,
+// each naming its key and giving an example. Token values never appear.
+func (cfg *Config) Validate() error {
+	var p ValidationError
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+
+	validateToken(&p, "slack.bot_token", "SLACK_BOT_TOKEN", cfg.Slack.BotToken, "xoxb-",
+		"copy the Bot User OAuth Token from OAuth & Permissions")
+	validateToken(&p, "slack.app_token", "SLACK_APP_TOKEN", cfg.Slack.AppToken, "xapp-",
+		"create one under Basic Information → App-Level Tokens with the connections:write scope")
+	if u := cfg.Slack.APIURL; u != "" {
+		parsed, err := url.Parse(u)
+		if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+			add("slack.api_url: %q is not an http(s) URL (example: https://slack.com/api/; leave empty for Slack's own)", u)
+		}
+	}
+	if cfg.Storage.Path == "" {
+		add("storage.path: must not be empty (example: liaison.db, or set LIAISON_DB=/data/liaison.db)")
+	}
+	if a := cfg.HTTP.Addr; a != "" {
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			add("http.addr: %q is not host:port (example: 127.0.0.1:8080; \"\" turns it off)", a)
+		}
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, cfg.Log.Level) {
+		add("log.level: %q is not one of debug, info, warn, error (example: info)", cfg.Log.Level)
+	}
+	if !slices.Contains([]string{"auto", "text", "json"}, cfg.Log.Format) {
+		add("log.format: %q is not one of auto, text, json (example: auto)", cfg.Log.Format)
+	}
+	if _, err := time.LoadLocation(cfg.Timezone); err != nil || cfg.Timezone == "" {
+		add("timezone: %q is not an IANA time zone (example: Europe/Berlin)", cfg.Timezone)
+	}
+	for i, u := range cfg.Admins.Users {
+		if !userID.MatchString(u) {
+			add("admins.users[%d]: %q is not a Slack user id (example: U0123ADMIN; find it in the profile's ⋮ menu → Copy member ID)", i, u)
+		}
+	}
+	if g := cfg.Admins.Usergroup; g != "" && !usergroupID.MatchString(g) {
+		add("admins.usergroup: %q is not a user group id (example: S0123PRODUCT)", g)
+	}
+	for i, u := range cfg.Team.Users {
+		if !userID.MatchString(u) {
+			add("team.users[%d]: %q is not a Slack user id (example: U0123DEV)", i, u)
+		}
+	}
+	for _, name := range sortedKeys(cfg.Capture.Emoji) {
+		if !emojiName.MatchString(name) {
+			add("capture.emoji: %q is not an emoji name (example: bulb, without colons)", name)
+		}
+		if _, err := backlog.ParseKind(cfg.Capture.Emoji[name]); err != nil {
+			add("capture.emoji.%s: %q is not a kind (example: feature; one of feedback, feature, bug, idea)", name, cfg.Capture.Emoji[name])
+		}
+	}
+	seenChannel := map[string]bool{}
+	for i, c := range cfg.Capture.Channels {
+		key := fmt.Sprintf("capture.channels[%d]", i)
+		if !channelID.MatchString(c.Channel) {
+			add("%s.channel: %q is not a channel id (example: C0123FEED; find it in the channel's details)", key, c.Channel)
+		} else if seenChannel[c.Channel] {
+			add("%s.channel: %s is listed twice", key, c.Channel)
+		}
+		seenChannel[c.Channel] = true
+		if c.Mode != "all" && c.Mode != "prefix" {
+			add("%s.mode: %q is not all or prefix (example: all)", key, c.Mode)
+		}
+		if c.Kind != "" {
+			if _, err := backlog.ParseKind(c.Kind); err != nil {
+				add("%s.kind: %q is not a kind (example: feedback; one of feedback, feature, bug, idea)", key, c.Kind)
+			}
+		}
+	}
+	if m := cfg.Capture.MaxChars; m < 100 || m > 40000 {
+		add("capture.max_chars: %d is out of range 100–40000 (example: 10000)", m)
+	}
+	if !slices.Contains([]string{"thread", "dm", "both", "off"}, cfg.Notify.Mode) {
+		add("notify.mode: %q is not one of thread, dm, both, off (example: both)", cfg.Notify.Mode)
+	}
+	for _, size := range sortedKeys(cfg.EffortSizes) {
+		if w := cfg.EffortSizes[size]; !(w > 0) {
+			add("effort_sizes.%s: %v must be more than 0 person-weeks (example: {S: 1, M: 2, L: 4, XL: 8})", size, w)
+		}
+	}
+	seenDigest := map[string]bool{}
+	for i, d := range cfg.Digests {
+		key := fmt.Sprintf("digests[%d]", i)
+		switch {
+		case d.Name == "":
+			add("%s.name: must not be empty (example: weekly-stakeholders)", key)
+		case seenDigest[d.Name]:
+			add("%s.name: %q is used twice; names must be unique", key, d.Name)
+		}
+		seenDigest[d.Name] = true
+		if !channelID.MatchString(d.Channel) {
+			add("%s.channel: %q is not a channel id (example: C0123STAKE)", key, d.Channel)
+		}
+		if strings.TrimSpace(d.Schedule) == "" {
+			add("%s.schedule: must not be empty (example: \"weekly mon 09:00\" or \"0 9 * * MON\")", key)
+		}
+		if d.Timezone != "" {
+			if _, err := time.LoadLocation(d.Timezone); err != nil {
+				add("%s.timezone: %q is not an IANA time zone (example: Europe/Berlin)", key, d.Timezone)
+			}
+		}
+		for j, k := range d.Kinds {
+			if _, err := backlog.ParseKind(k); err != nil {
+				add("%s.kinds[%d]: %q is not a kind (example: [feature, bug])", key, j, k)
+			}
+		}
+		if d.CatchUp < 0 {
+			add("%s.catch_up: %v must not be negative (example: 6h)", key, d.CatchUp)
+		}
+		if d.TriageDays < 0 {
+			add("%s.triage_days: %d must not be negative (example: 7)", key, d.TriageDays)
+		}
+	}
+	if len(p) > 0 {
+		return p
+	}
+	return nil
+}
+
+// validateToken checks a token's presence and prefix without ever echoing it.
+func validateToken(p *ValidationError, key, envName, token, prefix, how string) {
+	switch {
+	case token == "":
+		*p = append(*p, fmt.Sprintf("%s: missing; set %s or %s (%s)", key, envName, key, how))
+	case !strings.HasPrefix(token, prefix):
+		hint := ""
+		for _, other := range []string{"xoxb-", "xapp-", "xoxp-"} {
+			if other != prefix && strings.HasPrefix(token, other) {
+				hint = fmt.Sprintf("; this one starts with %s, so it may be the other token", other)
+			}
+		}
+		*p = append(*p, fmt.Sprintf("%s: must start with %s (%s)%s", key, prefix, how, hint))
+	case strings.ContainsAny(token, " \t\r\n"):
+		*p = append(*p, fmt.Sprintf("%s: contains whitespace; paste the token alone", key))
+	}
+}
+
+// sortedKeys returns m's keys in order, so messages come out stable.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
