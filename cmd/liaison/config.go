@@ -235,14 +235,22 @@ func (e ValidationError) Error() string { return strings.Join(e, "\n") }
 
 // Validate checks the whole configuration and reports every problem at once,
 // each naming its key and giving an example. Token values never appear.
-func (cfg *Config) Validate() error {
+func (cfg *Config) Validate() error { return cfg.validate(true) }
+
+// ValidateOffline is Validate for subcommands that never talk to Slack
+// (migrate, export, …): the tokens are not checked.
+func (cfg *Config) ValidateOffline() error { return cfg.validate(false) }
+
+func (cfg *Config) validate(slack bool) error {
 	var p ValidationError
 	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
 
-	validateToken(&p, "slack.bot_token", "SLACK_BOT_TOKEN", cfg.Slack.BotToken, "xoxb-",
-		"copy the Bot User OAuth Token from OAuth & Permissions")
-	validateToken(&p, "slack.app_token", "SLACK_APP_TOKEN", cfg.Slack.AppToken, "xapp-",
-		"create one under Basic Information → App-Level Tokens with the connections:write scope")
+	if slack {
+		validateToken(&p, "slack.bot_token", "SLACK_BOT_TOKEN", cfg.Slack.BotToken, "xoxb-",
+			"copy the Bot User OAuth Token from OAuth & Permissions")
+		validateToken(&p, "slack.app_token", "SLACK_APP_TOKEN", cfg.Slack.AppToken, "xapp-",
+			"create one under Basic Information → App-Level Tokens with the connections:write scope")
+	}
 	if u := cfg.Slack.APIURL; u != "" {
 		parsed, err := url.Parse(u)
 		if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// validTokens is an environment with well-formed tokens.
+var validTokens = map[string]string{
+	"SLACK_BOT_TOKEN": "xoxb-1-2-abc",
+	"SLACK_APP_TOKEN": "xapp-1-A1-2-def",
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDefaults(t *testing.T) {
+	t.Chdir(t.TempDir()) // no ./config.yaml here
+	cfg, err := LoadConfig("", validTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("defaults with tokens do not validate: %v", err)
+	}
+	want := DefaultConfig()
+	want.Slack.BotToken, want.Slack.AppToken = validTokens["SLACK_BOT_TOKEN"], validTokens["SLACK_APP_TOKEN"]
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("LoadConfig with no file = %+v, want %+v", cfg, want)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"storage.path", cfg.Storage.Path, "liaison.db"},
+		{"http.addr", cfg.HTTP.Addr, "127.0.0.1:8080"},
+		{"log.level", cfg.Log.Level, "info"},
+		{"log.format", cfg.Log.Format, "auto"},
+		{"timezone", cfg.Timezone, "UTC"},
+		{"notify.mode", cfg.Notify.Mode, "both"},
+		{"capture.max_chars", cfg.Capture.MaxChars, 10000},
+		{"capture.emoji", cfg.Capture.Emoji, map[string]string{"bulb": "feature", "memo": "feedback", "bug": "bug"}},
+		{"effort_sizes", cfg.EffortSizes, map[string]float64{"S": 1, "M": 2, "L": 4, "XL": 8}},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("default %s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestDefaultConfigFileIsReadFromWorkingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("timezone: Europe/Berlin\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	cfg, err := LoadConfig("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Timezone != "Europe/Berlin" {
+		t.Errorf("timezone = %q; ./config.yaml was not read", cfg.Timezone)
+	}
+}
+
+func TestExplicitConfigFileMustExist(t *testing.T) {
+	_, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml"), nil)
+	if err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("LoadConfig(missing) = %v, want an error naming the file", err)
+	}
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	cfg, err := LoadConfig("../../config.example.yaml", validTokens)
+	if err != nil {
+		t.Fatalf("config.example.yaml does not load: %v", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config.example.yaml does not validate: %v", err)
+	}
+	if len(cfg.Digests) != 1 || cfg.Digests[0].CatchUp != 6*time.Hour || cfg.Digests[0].Timezone != "Europe/Berlin" {
+		t.Errorf("example digests = %+v", cfg.Digests)
+	}
+	if len(cfg.Capture.Channels) != 1 || cfg.Capture.Channels[0].Mode != "all" {
+		t.Errorf("example channels = %+v", cfg.Capture.Channels)
+	}
+}
+
+func TestYAMLOverridesDefaults(t *testing.T) {
+	path := writeFile(t, `
+slack:
+  bot_token: xoxb-from-file
+  app_token: xapp-from-file
+  api_url: http://127.0.0.1:9999/api/
+storage:
+  path: /var/lib/liaison/l.db
+http:
+  addr: ""
+log:
+  level: debug
+  format: json
+timezone: America/New_York
+admins:
+  users: [U0ADMIN1, W0ADMIN2]
+  usergroup: S0PRODUCT
+team:
+  users: [U0DEV]
+capture:
+  emoji:
+    rocket: idea
+  channels:
+    - channel: C0FEED
+      mode: prefix
+  max_chars: 5000
+notify:
+  mode: dm
+effort_sizes: {XL: 10}
+digests:
+  - name: weekly
+    channel: C0STAKE
+    schedule: "0 9 * * MON"
+    kinds: [bug]
+    labels: {any: [billing]}
+    skip_empty: true
+`)
+	cfg, err := LoadConfig(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if cfg.Slack.BotToken != "xoxb-from-file" || cfg.Slack.APIURL != "http://127.0.0.1:9999/api/" {
+		t.Errorf("slack = %+v", cfg.Slack)
+	}
+	if cfg.HTTP.Addr != "" {
+		t.Errorf(`http.addr = %q, want "" (off)`, cfg.HTTP.Addr)
+	}
+	if !reflect.DeepEqual(cfg.Capture.Emoji, map[string]string{"rocket": "idea"}) {
+		t.Errorf("capture.emoji = %v; a map in the file replaces the default", cfg.Capture.Emoji)
+	}
+	if !reflect.DeepEqual(cfg.EffortSizes, map[string]float64{"S": 1, "M": 2, "L": 4, "XL": 10}) {
+		t.Errorf("effort_sizes = %v; sizes in the file replace defaults one by one", cfg.EffortSizes)
+	}
+	d := cfg.Digests[0]
+	if d.CatchUp != 6*time.Hour || d.TriageDays != 7 || !d.SkipEmpty || !reflect.DeepEqual(d.Labels.Any, []string{"billing"}) {
+		t.Errorf("digest = %+v", d)
+	}
+	if cfg.Capture.MaxChars != 5000 || cfg.Notify.Mode != "dm" || cfg.Admins.Usergroup != "S0PRODUCT" {
+		t.Errorf("cfg = %+v", cfg)
+	}
+}
+
+func TestEnvironmentOverridesFile(t *testing.T) {
+	path := writeFile(t, `
+slack: {bot_token: xoxb-file, app_token: xapp-file, api_url: "https://file.example/api/"}
+storage: {path: file.db}
+http: {addr: "127.0.0.1:1"}
+log: {level: warn, format: text}
+`)
+	env := map[string]string{
+		"SLACK_BOT_TOKEN":       "xoxb-env",
+		"SLACK_APP_TOKEN":       "xapp-env",
+		"LIAISON_SLACK_API_URL": "http://127.0.0.1:2/api/",
+		"LIAISON_DB":            "env.db",
+		"LIAISON_HTTP_ADDR":     "",
+		"LIAISON_LOG_LEVEL":     "debug",
+		"LIAISON_LOG_FORMAT":    "json",
+	}
+	cfg, err := LoadConfig(path, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{cfg.Slack.BotToken, cfg.Slack.AppToken, cfg.Slack.APIURL, cfg.Storage.Path, cfg.HTTP.Addr, cfg.Log.Level, cfg.Log.Format}
+	want := []string{"xoxb-env", "xapp-env", "http://127.0.0.1:2/api/", "env.db", "", "debug", "json"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after env overrides got %q, want %q", got, want)
+	}
+
+	// Unset variables leave the file's values alone.
+	cfg, err = LoadConfig(path, map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Storage.Path != "file.db" || cfg.HTTP.Addr != "127.0.0.1:1" {
+		t.Errorf("without env: storage.path %q, http.addr %q", cfg.Storage.Path, cfg.HTTP.Addr)
+	}
+}
+
+func TestUnknownKeyRejected(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"slack:\n  bot_tokn: x\n", `:2: unknown key "bot_tokn"`},
+		{"timezone: UTC\ncolour: blue\n", `:2: unknown key "colour"`},
+		{"digests:\n  - name: a\n    shedule: daily 09:00\n", `:3: unknown key "shedule"`},
+	}
+	for _, tt := range tests {
+		_, err := LoadConfig(writeFile(t, tt.yaml), nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("LoadConfig(%q) = %v, want an error containing %q", tt.yaml, err, tt.want)
+		}
+	}
+}
+
+func TestMalformedYAMLNamesTheFile(t *testing.T) {
+	path := writeFile(t, "slack: [unclosed\n")
+	_, err := LoadConfig(path, nil)
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("LoadConfig(malformed) = %v, want an error naming %s", err, path)
+	}
+	_, err = LoadConfig(writeFile(t, "capture:\n  max_chars: lots\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("LoadConfig(max_chars: lots) = %v, want an error naming line 2", err)
+	}
+}
+
+func TestValidationMessages(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Config)
+		want   string
+	}{
+		{"missing bot token", func(c *Config) { c.Slack.BotToken = "" },
+			"slack.bot_token: missing; set SLACK_BOT_TOKEN or slack.bot_token (copy the Bot User OAuth Token from OAuth & Permissions)"},
+		{"missing app token", func(c *Config) { c.Slack.AppToken = "" },
+			"slack.app_token: missing; set SLACK_APP_TOKEN or slack.app_token (create one under Basic Information → App-Level Tokens with the connections:write scope)"},
+		{"app token in bot slot", func(c *Config) { c.Slack.BotToken = "xapp-1-secret" },
+			"slack.bot_token: must start with xoxb- (copy the Bot User OAuth Token from OAuth & Permissions); this one starts with xapp-, so it may be the other token"},
+		{"bad app token", func(c *Config) { c.Slack.AppToken = "secret-value" },
+			"slack.app_token: must start with xapp- (create one under Basic Information → App-Level Tokens with the connections:write scope)"},
+		{"token with newline", func(c *Config) { c.Slack.AppToken = "xapp-1\n" },
+			"slack.app_token: contains whitespace; paste the token alone"},
+		{"api url", func(c *Config) { c.Slack.APIURL = "slack.com/api" },
+			`slack.api_url: "slack.com/api" is not an http(s) URL (example: https://slack.com/api/; leave empty for Slack's own)`},
+		{"storage path", func(c *Config) { c.Storage.Path = "" },
+			"storage.path: must not be empty (example: liaison.db, or set LIAISON_DB=/data/liaison.db)"},
+		{"http addr", func(c *Config) { c.HTTP.Addr = "8080" },
+			`http.addr: "8080" is not host:port (example: 127.0.0.1:8080; "" turns it off)`},
+		{"log level", func(c *Config) { c.Log.Level = "verbose" },
+			`log.level: "verbose" is not one of debug, info, warn, error (example: info)`},
+		{"log format", func(c *Config) { c.Log.Format = "xml" },
+			`log.format: "xml" is not one of auto, text, json (example: auto)`},
+		{"timezone", func(c *Config) { c.Timezone = "Mars/Olympus" },
+			`timezone: "Mars/Olympus" is not an IANA time zone (example: Europe/Berlin)`},
+		{"empty timezone", func(c *Config) { c.Timezone = "" },
+			`timezone: "" is not an IANA time zone (example: Europe/Berlin)`},
+		{"admin id", func(c *Config) { c.Admins.Users = []string{"alice"} },
+			`admins.users[0]: "alice" is not a Slack user id (example: U0123ADMIN; find it in the profile's ⋮ menu → Copy member ID)`},
+		{"usergroup", func(c *Config) { c.Admins.Usergroup = "product" },
+			`admins.usergroup: "product" is not a user group id (example: S0123PRODUCT)`},
+		{"team id", func(c *Config) { c.Team.Users = []string{"U0OK", "@bob"} },
+			`team.users[1]: "@bob" is not a Slack user id (example: U0123DEV)`},
+		{"emoji name", func(c *Config) { c.Capture.Emoji = map[string]string{":bulb:": "feature"} },
+			`capture.emoji: ":bulb:" is not an emoji name (example: bulb, without colons)`},
+		{"emoji kind", func(c *Config) { c.Capture.Emoji = map[string]string{"bulb": "wish"} },
+			`capture.emoji.bulb: "wish" is not a kind (example: feature; one of feedback, feature, bug, idea)`},
+		{"channel id", func(c *Config) { c.Capture.Channels = []ChannelConfig{{Channel: "#feedback", Mode: "all"}} },
+			`capture.channels[0].channel: "#feedback" is not a channel id (example: C0123FEED; find it in the channel's details)`},
+		{"channel twice", func(c *Config) {
+			c.Capture.Channels = []ChannelConfig{{Channel: "C0F", Mode: "all"}, {Channel: "C0F", Mode: "all"}}
+		}, "capture.channels[1].channel: C0F is listed twice"},
+		{"channel mode", func(c *Config) { c.Capture.Channels = []ChannelConfig{{Channel: "C0F", Mode: "some"}} },
+			`capture.channels[0].mode: "some" is not all or prefix (example: all)`},
+		{"channel kind", func(c *Config) { c.Capture.Channels = []ChannelConfig{{Channel: "C0F", Mode: "all", Kind: "wish"}} },
+			`capture.channels[0].kind: "wish" is not a kind (example: feedback; one of feedback, feature, bug, idea)`},
+		{"max chars", func(c *Config) { c.Capture.MaxChars = 0 },
+			"capture.max_chars: 0 is out of range 100–40000 (example: 10000)"},
+		{"notify mode", func(c *Config) { c.Notify.Mode = "email" },
+			`notify.mode: "email" is not one of thread, dm, both, off (example: both)`},
+		{"effort size", func(c *Config) { c.EffortSizes["M"] = 0 },
+			"effort_sizes.M: 0 must be more than 0 person-weeks (example: {S: 1, M: 2, L: 4, XL: 8})"},
+		{"digest name", func(c *Config) { c.Digests = []DigestConfig{{Channel: "C0S", Schedule: "daily 09:00"}} },
+			"digests[0].name: must not be empty (example: weekly-stakeholders)"},
+		{"digest name twice", func(c *Config) {
+			c.Digests = []DigestConfig{{Name: "w", Channel: "C0S", Schedule: "daily 09:00"}, {Name: "w", Channel: "C0S", Schedule: "daily 09:00"}}
+		}, `digests[1].name: "w" is used twice; names must be unique`},
+		{"digest channel", func(c *Config) {
+			c.Digests = []DigestConfig{{Name: "w", Channel: "stakeholders", Schedule: "daily 09:00"}}
+		},
+			`digests[0].channel: "stakeholders" is not a channel id (example: C0123STAKE)`},
+		{"digest schedule", func(c *Config) { c.Digests = []DigestConfig{{Name: "w", Channel: "C0S"}} },
+			`digests[0].schedule: must not be empty (example: "weekly mon 09:00" or "0 9 * * MON")`},
+		{"digest timezone", func(c *Config) {
+			c.Digests = []DigestConfig{{Name: "w", Channel: "C0S", Schedule: "daily 09:00", Timezone: "CEST"}}
+		}, `digests[0].timezone: "CEST" is not an IANA time zone (example: Europe/Berlin)`},
+		{"digest kinds", func(c *Config) {
+			c.Digests = []DigestConfig{{Name: "w", Channel: "C0S", Schedule: "daily 09:00", Kinds: []string{"features"}}}
+		}, `digests[0].kinds[0]: "features" is not a kind (example: [feature, bug])`},
+		{"digest catch-up", func(c *Config) {
+			c.Digests = []DigestConfig{{Name: "w", Channel: "C0S", Schedule: "daily 09:00", CatchUp: -time.Hour}}
+		}, "digests[0].catch_up: -1h0m0s must not be negative (example: 6h)"},
+		{"digest triage days", func(c *Config) {
+			c.Digests = []DigestConfig{{Name: "w", Channel: "C0S", Schedule: "daily 09:00", TriageDays: -1}}
+		}, "digests[0].triage_days: -1 must not be negative (example: 7)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Slack.BotToken, cfg.Slack.AppToken = "xoxb-ok", "xapp-ok"
+			tt.mutate(&cfg)
+			err := cfg.Validate()
+			ve, ok := err.(ValidationError)
+			if !ok || len(ve) != 1 {
+				t.Fatalf("Validate() = %v, want exactly one problem", err)
+			}
+			if ve[0] != tt.want {
+				t.Errorf("problem:\n got %s\nwant %s", ve[0], tt.want)
+			}
+			if strings.Contains(ve[0], "secret") {
+				t.Errorf("a token value leaked into %q", ve[0])
+			}
+		})
+	}
+}
+
+func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Log.Level = "loud"
+	cfg.Notify.Mode = "pigeon"
+	err := cfg.Validate()
+	ve, ok := err.(ValidationError)
+	if !ok || len(ve) != 4 {
+		t.Fatalf("Validate() = %v, want 4 problems (two tokens, log.level, notify.mode)", err)
+	}
+	if got := strings.Count(err.Error(), "\n"); got != 3 {
+		t.Errorf("error has %d newlines, want one line per problem", got)
+	}
+}
+
+func TestValidateOfflineSkipsTokens(t *testing.T) {
+	cfg := DefaultConfig()
+	if err := cfg.ValidateOffline(); err != nil {
+		t.Errorf("ValidateOffline() without tokens = %v, want nil", err)
+	}
+	cfg.Log.Level = "loud"
+	if err := cfg.ValidateOffline(); err == nil {
+		t.Error("ValidateOffline() ignored a bad log.level")
+	}
+}

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/liaisonbot/liaison/bot"
+	"github.com/liaisonbot/liaison/bot/slackfake"
+	"github.com/liaisonbot/liaison/storage"
+)
+
+// syncBuffer collects a command's output while it runs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// fakeEnv is the environment of SPEC §8 pointing at a test Slack.
+func fakeEnv(fake *slackfake.Server, dbPath string) []string {
+	return []string{
+		"SLACK_BOT_TOKEN=" + slackfake.BotToken,
+		"SLACK_APP_TOKEN=" + slackfake.AppToken,
+		"LIAISON_SLACK_API_URL=" + fake.APIURL(),
+		"LIAISON_DB=" + dbPath,
+		"LIAISON_HTTP_ADDR=127.0.0.1:0",
+		"LIAISON_LOG_LEVEL=debug",
+		"LIAISON_LOG_FORMAT=json",
+	}
+}
+
+// listenAddr waits for the "http listening" log line and returns its address.
+func listenAddr(t *testing.T, fake *slackfake.Server, logs *syncBuffer) string {
+	t.Helper()
+	var addr string
+	fake.WaitFor("the http listening log line", func() bool {
+		sc := bufio.NewScanner(strings.NewReader(logs.String()))
+		for sc.Scan() {
+			var line struct {
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "http listening" {
+				addr = line.Addr
+				return true
+			}
+		}
+		return false
+	})
+	return addr
+}
+
+func getHealth(t *testing.T, addr string) (int, map[string]string) {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if bytes.Count(body, []byte("\n")) != 1 {
+		t.Errorf("healthz body %q is not one line", body)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("healthz body %q: %v", body, err)
+	}
+	return resp.StatusCode, m
+}
+
+func TestRunServesHelpHealthAndStopsCleanly(t *testing.T) {
+	fake := slackfake.New(t)
+	dbPath := filepath.Join(t.TempDir(), "liaison.db")
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"run"}, fakeEnv(fake, dbPath), &stdout, &stderr) }()
+
+	fake.WaitConnections(1)
+	addr := listenAddr(t, fake, &stderr)
+
+	env := fake.SendSlash("/backlog", "help", "U0ALICE", "C0GENERAL")
+	if ack := fake.WaitAck(env.EnvelopeID); !strings.Contains(string(ack.Payload), "/backlog help") {
+		t.Errorf("/backlog help ack = %s", ack.Payload)
+	}
+	m, _ := fake.SendMention(slackfake.Message{Channel: "C0GENERAL", User: "U0ALICE", Text: "<@" + slackfake.BotUserID + "> help"})
+	fake.WaitCall("chat.postMessage", func(c slackfake.Call) bool { return c.Param("thread_ts") == m.TS })
+
+	code, health := getHealth(t, addr)
+	if code != http.StatusOK || health["status"] != "ok" || health["db"] != "ok" || health["slack"] != "connected" {
+		t.Errorf("healthz = %d %v, want 200 ok/ok/connected", code, health)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`liaison_envelopes_total{type="slash_commands"} 1`, "liaison_ack_seconds_count", `liaison_slack_api_calls_total{method="chat.postMessage"} 1`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v after cancel, want nil", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return within 15s of cancel")
+	}
+	// The last connection to close checkpoints and removes the WAL: the DB is closed.
+	if _, err := os.Stat(dbPath + "-wal"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s-wal still exists after run returned: the database was not closed (%v)", dbPath, err)
+	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Error("the http listener is still up after run returned")
+	}
+	for _, tok := range []string{slackfake.BotToken, slackfake.AppToken} {
+		if strings.Contains(stderr.String(), tok) || strings.Contains(stdout.String(), tok) {
+			t.Error("a token reached the output")
+		}
+	}
+}
+
+func TestHealthUnavailableWhenDisconnectedOrDBClosed(t *testing.T) {
+	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	fake := slackfake.New(t)
+	b := bot.New(bot.Config{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL()}, db, log, nil)
+	srv := httpHandler(db, b, prometheus.NewRegistry(), log)
+
+	get := func() (int, string) {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		return rec.Code, rec.Body.String()
+	}
+	// Not running, so not connected.
+	code, body := get()
+	if code != http.StatusServiceUnavailable || body != `{"status":"unavailable","db":"ok","slack":"disconnected"}`+"\n" {
+		t.Errorf("healthz before connecting = %d %s", code, body)
+	}
+	db.Close()
+	code, body = get()
+	if code != http.StatusServiceUnavailable || body != `{"status":"unavailable","db":"unavailable","slack":"disconnected"}`+"\n" {
+		t.Errorf("healthz with the DB closed = %d %s", code, body)
+	}
+}
+
+func TestRunFailsFastWithoutTokens(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var stdout, stderr syncBuffer
+	start := time.Now()
+	err := run(context.Background(), []string{"run"}, []string{"LIAISON_DB=x.db"}, &stdout, &stderr)
+	if err == nil {
+		t.Fatal("run without tokens succeeded")
+	}
+	for _, want := range []string{"slack.bot_token: missing; set SLACK_BOT_TOKEN", "slack.app_token: missing; set SLACK_APP_TOKEN"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if _, err := os.Stat("x.db"); !errors.Is(err, os.ErrNotExist) {
+		t.Error("run created the database before checking its configuration")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("run took %v to refuse; it should not try to connect", d)
+	}
+}
+
+func TestRunRefusesMissingDatabaseDirectory(t *testing.T) {
+	fake := slackfake.New(t)
+	env := fakeEnv(fake, filepath.Join(t.TempDir(), "no", "such", "dir", "liaison.db"))
+	err := run(context.Background(), []string{"run"}, env, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "storage.path: directory") || !strings.Contains(err.Error(), "LIAISON_DB") {
+		t.Errorf("run with a missing directory = %v", err)
+	}
+}
+
+func TestConfigFlagWorksBeforeAndAfterTheCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "c.yaml")
+	dbPath := filepath.Join(dir, "from-config.db")
+	if err := os.WriteFile(cfgPath, []byte("storage:\n  path: "+dbPath+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--config", cfgPath, "migrate"}, {"migrate", "--config", cfgPath}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, nil, &out, io.Discard); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if !strings.Contains(out.String(), dbPath) {
+			t.Errorf("%v printed %q, want the configured path", args, out.String())
+		}
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "liaison.db")
+	env := []string{"LIAISON_DB=" + dbPath}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	want := dbPath + ": applied 1 migration(s); schema version 1\n"
+	if out.String() != want {
+		t.Errorf("first migrate printed %q, want %q", out.String(), want)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if want := dbPath + " is up to date at schema version 1\n"; out.String() != want {
+		t.Errorf("second migrate printed %q, want %q", out.String(), want)
+	}
+}
+
+func TestVersionManifestAndUsage(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "liaison dev (go") {
+		t.Errorf("version printed %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"manifest"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "socket_mode_enabled: true") {
+		t.Errorf("manifest output lacks socket_mode_enabled: true")
+	}
+	err := run(context.Background(), []string{"frobnicate"}, nil, io.Discard, io.Discard)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: %v", err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"help"}, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Commands:") {
+		t.Errorf("help: %v, %q", err, out.String())
+	}
+}
