@@ -90,7 +90,7 @@ func toRequest(evt socketmode.Event, botUserID string) *Request {
 			if len(data.ActionCallback.BlockActions) > 0 {
 				req.Name = data.ActionCallback.BlockActions[0].ActionID
 			}
-			req.TS, req.ThreadTS = data.Container.MessageTs, data.Message.ThreadTimestamp
+			req.TS, req.ThreadTS = data.Container.MessageTs, data.Container.ThreadTs
 		case slack.InteractionTypeShortcut:
 			req.Kind, req.Name = KindShortcut, data.CallbackID
 		case slack.InteractionTypeMessageAction:
