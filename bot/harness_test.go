@@ -35,7 +35,7 @@ func (b *syncBuffer) String() string {
 // harness runs a real Bot, with the real slack-go client, against slackfake
 // and a SQLite file.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	slack *slackfake.Server
 	db    *storage.DB
 	bot   *Bot
@@ -46,7 +46,7 @@ type harness struct {
 }
 
 // newHarness builds the bot without starting it, so a test can add routes.
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	fake := slackfake.New(t)
 	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "liaison.db"))
@@ -90,6 +90,14 @@ func (h *harness) start() *harness {
 func startBot(t *testing.T) *harness {
 	t.Helper()
 	return newHarness(t).start()
+}
+
+// startBenchBot is startBot for benchmarks, logging only warnings.
+func startBenchBot(b *testing.B) *harness {
+	b.Helper()
+	h := newHarness(b)
+	h.bot.log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return h.start()
 }
 
 // stop cancels Run and returns its result (nil if it never started).

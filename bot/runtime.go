@@ -119,7 +119,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		if errors.Is(ctx.Err(), context.Canceled) {
 			return nil
 		}
-		return fmt.Errorf("slack.bot_token: Slack's auth.test refused it (%v); check the Bot User OAuth Token under OAuth & Permissions", err)
+		if _, refused := errors.AsType[slack.SlackErrorResponse](err); refused {
+			return fmt.Errorf("slack.bot_token: Slack refused it (%v); check the Bot User OAuth Token under OAuth & Permissions, and that the app is installed", err)
+		}
+		return fmt.Errorf("reach Slack's Web API: %w (check the network, or slack.api_url / LIAISON_SLACK_API_URL)", err)
 	}
 	b.botUserID = auth.UserID
 	b.log.Info("bot authenticated", "team", auth.TeamID, "bot_user", auth.UserID)

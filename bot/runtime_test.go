@@ -310,3 +310,15 @@ func TestRefusedBotTokenStopsRunWithClearError(t *testing.T) {
 		t.Errorf("Run with a refused bot token = %v; want an error naming slack.bot_token without the token", err)
 	}
 }
+
+func TestUnreachableSlackIsReportedAsSuch(t *testing.T) {
+	h := newHarness(t)
+	fake := slackfake.New(t)
+	url := fake.APIURL()
+	fake.Close()
+	h.bot = New(Config{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: url}, h.db, h.bot.log, nil)
+	err := h.bot.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "reach Slack's Web API") || strings.Contains(err.Error(), "slack.bot_token") {
+		t.Errorf("Run with Slack unreachable = %v; want a network error, not a token complaint", err)
+	}
+}
