@@ -94,17 +94,32 @@ const (
 
 // Item is one piece of feedback, feature request or bug in the backlog.
 type Item struct {
-	ID        int64
-	Kind      Kind
-	Status    Status
-	Title     string
-	Body      string
-	Reporter  string // Slack user id of the captured message's author
-	Capturer  string // Slack user id of the person who captured it
-	Capture   Capture
-	Source    Source
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID          int64
+	Kind        Kind
+	Status      Status
+	Title       string
+	Body        string
+	Reporter    string // Slack user id of the captured message's author
+	Capturer    string // Slack user id of the person who captured it
+	Capture     Capture
+	Source      Source
+	Labels      []string
+	Assignee    string
+	TrackerURL  string
+	Votes       int
+	RICE        RICE
+	DuplicateOf int64 // 0 when not a duplicate
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// RICE holds the prioritisation inputs and score; nil means not set.
+type RICE struct {
+	Reach      *float64
+	Impact     *float64
+	Confidence *float64
+	Effort     *float64
+	Score      *float64
 }
 
 // Source is the Slack message an item was captured from.

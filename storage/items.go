@@ -1,0 +1,437 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+// ErrNotFound means no item has the number asked for.
+var ErrNotFound = errors.New("not found")
+
+// NewItem is a capture to store.
+type NewItem struct {
+	Kind     backlog.Kind
+	Title    string
+	Body     string
+	Reporter string // author of the captured message
+	Capturer string // the person acting
+	Capture  backlog.Capture
+	Source   backlog.Source
+	Labels   []string
+	// EventID, when set, is recorded in the processed-events ledger in the
+	// same transaction, so a redelivery is recognised exactly when the
+	// capture is durable.
+	EventID string
+}
+
+// CaptureResult says what Capture did.
+type CaptureResult struct {
+	Item     backlog.Item
+	Created  bool // false: the source message was already an item
+	NewVoter bool // the capturer's +1 was added now
+}
+
+// Capture stores a new item, or — when its source message is already an
+// item — adds the capturer as a voter and follower of that one. The reporter
+// is the first voter; reporter and capturer both follow. The item, its
+// "created" history event and the ledger entry commit together.
+func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
+	now := formatTime(db.Now())
+	var res CaptureResult
+	var id int64
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		if n.Source.TS != "" {
+			err := tx.QueryRowContext(ctx,
+				`SELECT id FROM items WHERE source_team = ? AND source_channel = ? AND source_ts = ?`,
+				n.Source.Team, n.Source.Channel, n.Source.TS).Scan(&id)
+			switch {
+			case err == nil:
+				added, err := addVoter(ctx, tx, id, n.Capturer, now)
+				if err != nil {
+					return err
+				}
+				res.NewVoter = added
+				return markEventTx(ctx, tx, n.EventID, now)
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("look up source: %w", err)
+			}
+		}
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO items (
+				kind,
+				status,
+				title,
+				body,
+				reporter,
+				capturer,
+				capture,
+				source_team,
+				source_channel,
+				source_ts,
+				source_thread_ts,
+				permalink,
+				created_at,
+				updated_at
+			) VALUES (?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`,
+			n.Kind, n.Title, n.Body, n.Reporter, n.Capturer, n.Capture,
+			n.Source.Team, n.Source.Channel, n.Source.TS, n.Source.ThreadTS, n.Source.Permalink,
+			now, now).Scan(&id)
+		if isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
+			return fmt.Errorf("insert item: source already captured: %w", err)
+		}
+		if err != nil {
+			return fmt.Errorf("insert item: %w", err)
+		}
+		res.Created = true
+		for _, u := range []string{n.Reporter, n.Capturer} {
+			added, err := addVoter(ctx, tx, id, u, now)
+			if err != nil {
+				return err
+			}
+			if u == n.Capturer && u != n.Reporter {
+				res.NewVoter = added
+			}
+		}
+		for _, l := range n.Labels {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO item_labels (item_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, l); err != nil {
+				return fmt.Errorf("add label: %w", err)
+			}
+		}
+		if err := addEvent(ctx, tx, id, n.Capturer, "created", "", string(backlog.StatusNew), string(n.Capture), now); err != nil {
+			return err
+		}
+		return markEventTx(ctx, tx, n.EventID, now)
+	})
+	if err != nil {
+		return CaptureResult{}, fmt.Errorf("capture: %w", err)
+	}
+	res.Item, err = db.Item(ctx, id)
+	return res, err
+}
+
+// addVoter adds user's vote and follow (both idempotent) and reports
+// whether the vote is new. A new vote is a history event.
+func addVoter(ctx context.Context, tx *sql.Tx, id int64, user, now string) (bool, error) {
+	if user == "" {
+		return false, nil
+	}
+	res, err := tx.ExecContext(ctx,
+		`INSERT INTO item_votes (item_id, user, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, user, now)
+	if err != nil {
+		return false, fmt.Errorf("add vote: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if err := addFollowerTx(ctx, tx, id, user, now); err != nil {
+		return false, err
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return true, addEvent(ctx, tx, id, user, "voted", "", "", "", now)
+}
+
+// addFollowerTx makes user a follower of item id; following twice is a no-op.
+func addFollowerTx(ctx context.Context, tx *sql.Tx, id int64, user, now string) error {
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO item_followers (item_id, user, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, user, now)
+	if err != nil {
+		return fmt.Errorf("add follower: %w", err)
+	}
+	return nil
+}
+
+// addEvent appends to an item's history.
+func addEvent(ctx context.Context, tx *sql.Tx, id int64, actor, typ, from, to, note, now string) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO item_events (item_id, actor, type, from_value, to_value, note, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
+	if err != nil {
+		return fmt.Errorf("add %s event: %w", typ, err)
+	}
+	return nil
+}
+
+// markEventTx records an event_id in the ledger inside a transaction.
+func markEventTx(ctx context.Context, tx *sql.Tx, eventID, now string) error {
+	if eventID == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`,
+		eventID, now)
+	if err != nil {
+		return fmt.Errorf("record event %s: %w", eventID, err)
+	}
+	return nil
+}
+
+// isConstraint reports whether err is the SQLite extended error code.
+func isConstraint(err error, code int) bool {
+	se, ok := errors.AsType[*sqlite.Error](err)
+	return ok && se.Code() == code
+}
+
+// itemColumns are the columns scanItem reads, in order, qualified by the
+// items table's alias "i".
+const itemColumns = `
+	i.id,
+	i.kind,
+	i.status,
+	i.title,
+	i.body,
+	i.reporter,
+	i.capturer,
+	i.capture,
+	i.source_team,
+	i.source_channel,
+	i.source_ts,
+	i.source_thread_ts,
+	i.permalink,
+	i.assignee,
+	i.tracker_url,
+	i.vote_count,
+	i.reach,
+	i.impact,
+	i.confidence,
+	i.effort,
+	i.score,
+	coalesce(i.duplicate_of, 0),
+	i.created_at,
+	i.updated_at`
+
+// scanItem reads one row of itemColumns.
+func scanItem(row interface{ Scan(...any) error }) (backlog.Item, error) {
+	var it backlog.Item
+	var created, updated string
+	err := row.Scan(&it.ID, &it.Kind, &it.Status, &it.Title, &it.Body, &it.Reporter, &it.Capturer, &it.Capture,
+		&it.Source.Team, &it.Source.Channel, &it.Source.TS, &it.Source.ThreadTS, &it.Source.Permalink,
+		&it.Assignee, &it.TrackerURL, &it.Votes,
+		&it.RICE.Reach, &it.RICE.Impact, &it.RICE.Confidence, &it.RICE.Effort, &it.RICE.Score,
+		&it.DuplicateOf, &created, &updated)
+	if err != nil {
+		return it, err
+	}
+	if it.CreatedAt, err = time.Parse(timeFormat, created); err != nil {
+		return it, fmt.Errorf("item %d created_at: %w", it.ID, err)
+	}
+	if it.UpdatedAt, err = time.Parse(timeFormat, updated); err != nil {
+		return it, fmt.Errorf("item %d updated_at: %w", it.ID, err)
+	}
+	return it, nil
+}
+
+// Item returns item id with its labels, or ErrNotFound.
+func (db *DB) Item(ctx context.Context, id int64) (backlog.Item, error) {
+	it, err := scanItem(db.read.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return backlog.Item{}, fmt.Errorf("item #%d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return backlog.Item{}, fmt.Errorf("item #%d: %w", id, err)
+	}
+	it.Labels, err = db.strings(ctx, `SELECT label FROM item_labels WHERE item_id = ? ORDER BY label`, id)
+	return it, err
+}
+
+// Voters lists the users who voted for item id, the reporter first.
+func (db *DB) Voters(ctx context.Context, id int64) ([]string, error) {
+	return db.strings(ctx, `SELECT user FROM item_votes WHERE item_id = ? ORDER BY rowid`, id)
+}
+
+// Followers lists the users who follow item id, in the order they started.
+func (db *DB) Followers(ctx context.Context, id int64) ([]string, error) {
+	return db.strings(ctx, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
+}
+
+// strings runs a one-column query.
+func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// SetPermalink records the source message's permalink, fetched after the ack.
+func (db *DB) SetPermalink(ctx context.Context, id int64, url string) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE items SET permalink = ? WHERE id = ? AND permalink = ''`, url, id)
+	if err != nil {
+		return fmt.Errorf("set permalink of #%d: %w", id, err)
+	}
+	return nil
+}
+
+// Vote adds user's +1 to item id (and makes them a follower). It reports
+// whether the vote is new; voting twice counts once.
+func (db *DB) Vote(ctx context.Context, id int64, user string) (bool, error) {
+	var added bool
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		var err error
+		added, err = addVoter(ctx, tx, id, user, formatTime(db.Now()))
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("vote on #%d: %w", id, err)
+	}
+	return added, nil
+}
+
+// Follow makes user a follower of item id and reports whether that is new.
+func (db *DB) Follow(ctx context.Context, id int64, user string) (bool, error) {
+	var added bool
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx,
+			`INSERT INTO item_followers (item_id, user, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			id, user, formatTime(db.Now()))
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		added = n > 0
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("follow #%d: %w", id, err)
+	}
+	return added, nil
+}
+
+// mustExist returns ErrNotFound unless item id exists.
+func mustExist(ctx context.Context, tx *sql.Tx, id int64) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM items WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("item #%d: %w", id, ErrNotFound)
+	}
+	return err
+}
+
+// MergeError explains why a merge was refused, in words fit for the person who asked.
+type MergeError struct{ Reason string }
+
+func (e *MergeError) Error() string { return e.Reason }
+
+// Merge marks item from a duplicate of item into, moving its votes and
+// followers there (without duplicates), and records both sides in history.
+func (db *DB) Merge(ctx context.Context, from, into int64, actor string) error {
+	if from == into {
+		return &MergeError{Reason: fmt.Sprintf("#%d cannot be merged into itself", from)}
+	}
+	now := formatTime(db.Now())
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		var fromStatus, intoStatus string
+		var intoDup int64
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM items WHERE id = ?`, from).Scan(&fromStatus); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("item #%d: %w", from, ErrNotFound)
+			}
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `SELECT status, coalesce(duplicate_of, 0) FROM items WHERE id = ?`, into).Scan(&intoStatus, &intoDup)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("item #%d: %w", into, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if fromStatus == string(backlog.StatusDuplicate) {
+			return &MergeError{Reason: fmt.Sprintf("#%d is already merged into another item", from)}
+		}
+		if intoStatus == string(backlog.StatusDuplicate) {
+			return &MergeError{Reason: fmt.Sprintf("#%d is itself a duplicate of #%d; merge into #%d instead", into, intoDup, intoDup)}
+		}
+		for _, table := range []string{"item_votes", "item_followers"} {
+			// Oldest first, so the order of votes survives the move.
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO `+table+` (item_id, user, created_at)
+				SELECT ?, user, created_at FROM `+table+` WHERE item_id = ? ORDER BY rowid
+				ON CONFLICT DO NOTHING`, into, from); err != nil {
+				return fmt.Errorf("move %s: %w", table, err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE item_id = ?`, from); err != nil {
+				return fmt.Errorf("move %s: %w", table, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE items SET status = 'duplicate', duplicate_of = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+			into, now, now, from); err != nil {
+			return fmt.Errorf("mark duplicate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET updated_at = ? WHERE id = ?`, now, into); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, from, actor, "merged", fromStatus, string(backlog.StatusDuplicate), fmt.Sprintf("into #%d", into), now); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, into, actor, "merged_from", "", "", fmt.Sprintf("#%d", from), now)
+	})
+	if err != nil {
+		return fmt.Errorf("merge #%d into #%d: %w", from, into, err)
+	}
+	return nil
+}
+
+// Event is one entry in an item's history.
+type Event struct {
+	Actor, Type, From, To, Note string
+	At                          time.Time
+}
+
+// History returns item id's events, oldest first.
+func (db *DB) History(ctx context.Context, id int64) ([]Event, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT actor, type, from_value, to_value, note, created_at
+		FROM item_events WHERE item_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("history of #%d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at string
+		if err := rows.Scan(&e.Actor, &e.Type, &e.From, &e.To, &e.Note, &at); err != nil {
+			return nil, err
+		}
+		e.At, _ = time.Parse(timeFormat, at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// openStatuses is the SQL list of open statuses.
+var openStatuses = func() string {
+	var q []string
+	for _, s := range backlog.Statuses {
+		if s.Open() {
+			q = append(q, "'"+string(s)+"'")
+		}
+	}
+	return strings.Join(q, ", ")
+}()
