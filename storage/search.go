@@ -70,4 +70,3 @@ func (db *DB) Similar(ctx context.Context, text string, exclude int64, limit int
 	}
 	return out, rows.Err()
 }
-
