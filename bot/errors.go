@@ -28,6 +28,9 @@ func publicText(err error, ref string) string {
 	if ue, ok := errors.AsType[*UserError](err); ok {
 		return ue.Msg
 	}
+	if _, ok := errors.AsType[*retryLater](err); ok {
+		return "Slack is busy right now and I couldn't finish that. Please try again in a minute."
+	}
 	return fmt.Sprintf("Something went wrong (ref %s). The details are in Liaison's log under that reference.", ref)
 }
 

@@ -10,9 +10,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot/slackfake"
 	"github.com/liaisonbot/liaison/storage"
 )
+
+// Channels the test configuration monitors.
+const (
+	feedChannel  = "C0FEED"  // mode all, kind feedback
+	ideasChannel = "C0IDEAS" // mode prefix, kind feature
+)
+
+// testConfig is the bot configuration the end-to-end tests run with: the
+// default reactions and two monitored channels.
+func testConfig(fake *slackfake.Server) Config {
+	return Config{
+		BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL(),
+		Emoji: map[string]backlog.Kind{"bulb": backlog.KindFeature, "memo": backlog.KindFeedback, "bug": backlog.KindBug},
+		Channels: map[string]ChannelRule{
+			feedChannel:  {Kind: backlog.KindFeedback},
+			ideasChannel: {PrefixOnly: true, Kind: backlog.KindFeature},
+		},
+	}
+}
 
 // syncBuffer is a log sink safe for the bot's goroutines.
 type syncBuffer struct {
@@ -59,7 +79,7 @@ func newHarness(t testing.TB) *harness {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	b := New(Config{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL()}, db, log, nil)
+	b := New(testConfig(fake), db, log, nil)
 	h := &harness{t: t, slack: fake, db: db, bot: b, logs: logs}
 	t.Cleanup(func() {
 		h.stop()

@@ -57,12 +57,3 @@ func (b *Bot) help(context.Context, *Request) (*Reply, error) {
 		},
 	}, nil
 }
-
-// mention answers `@Liaison …`: help, or a short pointer to help for anything
-// it does not understand.
-func (b *Bot) mention(ctx context.Context, req *Request) (*Reply, error) {
-	if t := strings.ToLower(strings.Trim(req.Text, " ?!.")); t == "" || t == "help" {
-		return b.help(ctx, req)
-	}
-	return &Reply{Text: "I didn't catch that. Mention me with `help`, or type `/backlog help`, to see what I can do."}, nil
-}

@@ -56,6 +56,14 @@ type Reply struct {
 	Blocks    []slack.Block
 	InChannel bool // slash commands only: visible to everyone in the channel
 
+	// Channel, when set, is where to post instead of the request's channel
+	// (a user id posts a DM); Thread puts the reply in that thread.
+	Channel string
+	Thread  string
+	// Ephemeral shows a reply to a message, mention or reaction only to the
+	// person who acted.
+	Ephemeral bool
+
 	// Ack, when set, is sent as the envelope's ack payload instead of
 	// posting Text (a view_submission's response_action, say).
 	Ack any

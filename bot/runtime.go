@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/storage"
 )
 
@@ -26,6 +27,19 @@ type Config struct {
 	BotToken string // xoxb-…
 	AppToken string // xapp-…
 	APIURL   string // Web API base URL; "" for Slack's own
+
+	// Emoji maps a reaction name to the kind it captures as.
+	Emoji map[string]backlog.Kind
+	// Channels are the monitored channels, by channel id.
+	Channels map[string]ChannelRule
+	// MaxChars is the longest stored body; 0 means backlog.DefaultMaxBody.
+	MaxChars int
+}
+
+// ChannelRule says how a monitored channel is captured.
+type ChannelRule struct {
+	PrefixOnly bool         // only messages that start with a kind prefix
+	Kind       backlog.Kind // kind when no prefix says otherwise
 }
 
 // Timing and capacity of the runtime.
@@ -45,6 +59,7 @@ const (
 
 // Bot is Liaison connected to one Slack workspace.
 type Bot struct {
+	cfg     Config
 	log     *slog.Logger
 	db      *storage.DB
 	api     SlackAPI
@@ -72,7 +87,7 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics) *Bot {
 		slack.OptionAppLevelToken(cfg.AppToken),
 		slack.OptionHTTPClient(&http.Client{
 			Timeout:   30 * time.Second,
-			Transport: meteredTransport{next: http.DefaultTransport, metrics: metrics},
+			Transport: newRateGate(meteredTransport{next: http.DefaultTransport, metrics: metrics}),
 		}),
 	}
 	if cfg.APIURL != "" {
@@ -86,7 +101,11 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics) *Bot {
 	socket := socketmode.New(api,
 		socketmode.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)))
 
+	if cfg.MaxChars <= 0 {
+		cfg.MaxChars = backlog.DefaultMaxBody
+	}
 	b := &Bot{
+		cfg:             cfg,
 		log:             log,
 		db:              db,
 		api:             api,
@@ -103,7 +122,18 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics) *Bot {
 // routes fills the router: the one place that says what answers what.
 func (b *Bot) routes() {
 	b.router.commands["/backlog"] = b.backlogCommand
+	b.router.commands["/feedback"] = b.feedbackCommand
 	b.router.events[KindMention] = b.mention
+	b.router.events[KindReaction] = b.reaction
+	b.router.events[KindMessage] = b.channelMessage
+	b.router.shortcuts[shortcutCaptureMessage] = b.captureMessageShortcut
+	b.router.shortcuts[shortcutNewRequest] = b.newRequestShortcut
+	b.router.views[viewCapture] = b.captureSubmitted
+	b.router.actions[actionVote] = b.voteButton
+	b.router.actions[actionFollow] = b.followButton
+	b.router.actions[actionView] = b.viewButton
+	b.router.actions[actionMerge] = b.mergeButton
+	b.router.actions[actionCaptureMention] = b.captureMentionButton
 }
 
 // Connected reports whether the Socket Mode connection is up.
@@ -304,6 +334,12 @@ func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
 		h = b.unhandled
 	}
 	reply, err := call(ctx, h, req)
+	if _, busy := errors.AsType[*retryLater](err); busy && req.EventID != "" {
+		// Slack redelivers an unacked Events API envelope: the capture is
+		// retried rather than lost.
+		log.Warn("Slack busy; leaving the envelope unacked so Slack redelivers it", "err", err)
+		return
+	}
 	if req.EventID != "" {
 		if err := b.db.MarkEventProcessed(ctx, req.EventID); err != nil {
 			log.Warn("record handled event", "event_id", req.EventID, "err", err)
@@ -315,7 +351,7 @@ func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
 		switch {
 		case isPanic:
 			log.Error("handler panicked", "ref", ref, "panic", pe.value, "stack", string(pe.stack))
-		case isUserError(err):
+		case isUserError(err), isRetryLater(err):
 			log.Debug("request refused", "err", err)
 		default:
 			log.Error("handler failed", "ref", ref, "err", err)
@@ -345,6 +381,11 @@ func call(ctx context.Context, h HandlerFunc, req *Request) (reply *Reply, err e
 
 func isUserError(err error) bool {
 	_, ok := errors.AsType[*UserError](err)
+	return ok
+}
+
+func isRetryLater(err error) bool {
+	_, ok := errors.AsType[*retryLater](err)
 	return ok
 }
 
@@ -417,31 +458,42 @@ func (b *Bot) ack(ctx context.Context, envelopeID string, payload any, received 
 	return nil
 }
 
-// post sends a reply through the Web API: in the thread for messages,
-// ephemerally for slash commands and interactions.
+// post sends a reply through the Web API. By default a message, mention or
+// reaction is answered in its thread and everything else ephemerally to the
+// person who acted; Reply.Channel, Thread and Ephemeral override that. A
+// reply to a user id (no channel) arrives as a DM from the app.
 func (b *Bot) post(ctx context.Context, req *Request, reply *Reply) error {
 	opts := []slack.MsgOption{slack.MsgOptionText(reply.Text, false)}
 	if len(reply.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(reply.Blocks...))
 	}
-	if req.Channel == "" {
-		return errors.New("no channel to reply in")
-	}
-	switch req.Kind {
-	case KindMention, KindMessage, KindReaction:
-		thread := req.ThreadTS
+	channel, thread := reply.Channel, reply.Thread
+	if channel == "" {
+		channel = req.Channel
 		if thread == "" {
-			thread = req.TS
+			thread = req.ThreadTS
 		}
+	}
+	public := !reply.Ephemeral && (req.Kind == KindMention || req.Kind == KindMessage || req.Kind == KindReaction)
+	if public && reply.Channel == "" && thread == "" {
+		thread = req.TS
+	}
+	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
-		_, _, err := b.api.PostMessageContext(ctx, req.Channel, opts...)
+	}
+	switch {
+	case channel == "":
+		return errors.New("no channel to reply in")
+	case public || isUserID(channel):
+		_, _, err := b.api.PostMessageContext(ctx, channel, opts...)
 		return err
-	case KindCommand, KindAction, KindShortcut, KindMessageAction:
-		if req.ThreadTS != "" {
-			opts = append(opts, slack.MsgOptionTS(req.ThreadTS))
-		}
-		_, err := b.api.PostEphemeralContext(ctx, req.Channel, req.User, opts...)
+	default:
+		_, err := b.api.PostEphemeralContext(ctx, channel, req.User, opts...)
 		return err
 	}
-	return fmt.Errorf("no way to reply to a %s", req.Kind)
+}
+
+// isUserID reports whether id is a Slack user id (a DM destination).
+func isUserID(id string) bool {
+	return len(id) > 1 && (id[0] == 'U' || id[0] == 'W')
 }

@@ -395,9 +395,16 @@ func (s *Server) replies(channel, ts string) map[string]any {
 	if s.isNotIn(channel) {
 		return fail("not_in_channel")
 	}
+	msgs := s.Messages(channel)
+	// Like Slack, a reply's ts stands for its whole thread.
+	for _, m := range msgs {
+		if m.TS == ts && m.ThreadTS != "" && m.ThreadTS != m.TS {
+			ts = m.ThreadTS
+		}
+	}
 	var parent *Message
 	var out []Message
-	for _, m := range s.Messages(channel) {
+	for _, m := range msgs {
 		switch {
 		case m.TS == ts:
 			mm := m

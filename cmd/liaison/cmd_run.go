@@ -37,11 +37,7 @@ func cmdRun(ctx context.Context, g globals, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	b := bot.New(bot.Config{
-		BotToken: cfg.Slack.BotToken,
-		AppToken: cfg.Slack.AppToken,
-		APIURL:   cfg.Slack.APIURL,
-	}, db, log, bot.NewMetrics(reg))
+	b := bot.New(cfg.botConfig(), db, log, bot.NewMetrics(reg))
 
 	var srv *http.Server
 	if cfg.HTTP.Addr != "" {

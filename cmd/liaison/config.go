@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/liaisonbot/liaison/backlog"
+	"github.com/liaisonbot/liaison/bot"
 )
 
 // Config is the whole configuration, shaped exactly like config.example.yaml.
@@ -379,6 +380,30 @@ func validateToken(p *ValidationError, key, envName, token, prefix, how string) 
 	case strings.ContainsAny(token, " \t\r\n"):
 		*p = append(*p, fmt.Sprintf("%s: contains whitespace; paste the token alone", key))
 	}
+}
+
+// botConfig is the part of the configuration the bot uses. Call it only on
+// a validated Config: kinds were checked there.
+func (cfg *Config) botConfig() bot.Config {
+	bc := bot.Config{
+		BotToken: cfg.Slack.BotToken,
+		AppToken: cfg.Slack.AppToken,
+		APIURL:   cfg.Slack.APIURL,
+		MaxChars: cfg.Capture.MaxChars,
+		Emoji:    map[string]backlog.Kind{},
+		Channels: map[string]bot.ChannelRule{},
+	}
+	for name, kind := range cfg.Capture.Emoji {
+		bc.Emoji[name], _ = backlog.ParseKind(kind)
+	}
+	for _, c := range cfg.Capture.Channels {
+		kind := backlog.KindFeedback
+		if c.Kind != "" {
+			kind, _ = backlog.ParseKind(c.Kind)
+		}
+		bc.Channels[c.Channel] = bot.ChannelRule{PrefixOnly: c.Mode == "prefix", Kind: kind}
+	}
+	return bc
 }
 
 // sortedKeys returns m's keys in order, so messages come out stable.

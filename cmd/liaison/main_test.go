@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -234,7 +235,8 @@ func TestMigrateCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate"}, env, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	want := dbPath + ": applied 1 migration(s); schema version 1\n"
+	latest := storage.LatestVersion()
+	want := fmt.Sprintf("%s: applied %d migration(s); schema version %d\n", dbPath, latest, latest)
 	if out.String() != want {
 		t.Errorf("first migrate printed %q, want %q", out.String(), want)
 	}
@@ -242,7 +244,7 @@ func TestMigrateCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate"}, env, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if want := dbPath + " is up to date at schema version 1\n"; out.String() != want {
+	if want := fmt.Sprintf("%s is up to date at schema version %d\n", dbPath, latest); out.String() != want {
 		t.Errorf("second migrate printed %q, want %q", out.String(), want)
 	}
 }

@@ -1,0 +1,217 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaisonbot/liaison/backlog"
+	"github.com/liaisonbot/liaison/storage"
+)
+
+// captureInput is one capture, whichever of the seven paths it came by.
+type captureInput struct {
+	Path backlog.Capture
+	// Text is what was said, bot mention removed; a leading kind prefix is
+	// read off it (its kind wins unless KindFixed).
+	Text      string
+	Kind      backlog.Kind // the kind when no prefix says otherwise
+	KindFixed bool         // Kind wins over any prefix (reactions, the modal's select)
+	Title     string       // given by the modal; otherwise derived from Text
+	Labels    []string
+	Reporter  string // author of the captured message
+	Capturer  string // the person acting
+	Source    backlog.Source
+	EventID   string // Events API delivery, recorded with the item
+	// Usage is shown when there is nothing to capture.
+	Usage string
+}
+
+// captured is what a capture produced, for the reply.
+type captured struct {
+	storage.CaptureResult
+	Similar []backlog.Item
+	By      string // the capturer
+}
+
+// maxSimilar is how many similar items a confirmation offers.
+const maxSimilar = 3
+
+// capture is the one capture path: it cleans the text, derives kind, title
+// and body, and stores the item (or a +1 on the existing one) in a single
+// transaction. It makes no Slack calls; the caller acks after it returns.
+func (b *Bot) capture(ctx context.Context, in captureInput) (*captured, error) {
+	kind, text, _ := backlog.SplitKind(backlog.CleanText(in.Text), in.Kind)
+	if in.KindFixed {
+		kind = in.Kind
+	}
+	title := strings.TrimSpace(backlog.CleanText(in.Title))
+	if title != "" {
+		_, title, _ = backlog.SplitKind(title, kind)
+		title = backlog.Title(title)
+	} else {
+		title = backlog.Title(text)
+	}
+	if title == "" {
+		return nil, &UserError{Msg: in.Usage}
+	}
+	if text == "" {
+		text = title
+	}
+	res, err := b.db.Capture(ctx, storage.NewItem{
+		Kind:     kind,
+		Title:    title,
+		Body:     backlog.CutBody(text, b.cfg.MaxChars),
+		Reporter: in.Reporter,
+		Capturer: in.Capturer,
+		Capture:  in.Path,
+		Source:   in.Source,
+		Labels:   in.Labels,
+		EventID:  in.EventID,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := &captured{CaptureResult: res, By: in.Capturer}
+	if res.Created {
+		// A read on the pool, milliseconds even at a million items.
+		c.Similar, err = b.db.Similar(ctx, title+" "+text, res.Item.ID, maxSimilar)
+		if err != nil {
+			b.log.Warn("similar items", "item", res.Item.ID, "err", err)
+		}
+	}
+	return c, nil
+}
+
+// captureReply captures and answers with the confirmation. After the ack it
+// records the source message's permalink.
+func (b *Bot) captureReply(ctx context.Context, in captureInput) (*Reply, error) {
+	c, err := b.capture(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	reply := confirmation(c)
+	if c.Created && in.Source.TS != "" {
+		reply.After = func(ctx context.Context) error { return b.recordPermalink(ctx, c.Item) }
+	}
+	return reply, nil
+}
+
+// recordPermalink asks Slack for the source message's permalink and stores it.
+func (b *Bot) recordPermalink(ctx context.Context, it backlog.Item) error {
+	link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: it.Source.Channel, Ts: it.Source.TS})
+	if err != nil {
+		return fmt.Errorf("permalink of #%d: %w", it.ID, err)
+	}
+	return b.db.SetPermalink(ctx, it.ID, link)
+}
+
+// Action ids of the buttons on item messages.
+const (
+	actionVote           = "item_vote"
+	actionFollow         = "item_follow"
+	actionView           = "item_view"
+	actionMerge          = "item_merge"
+	actionCaptureMention = "capture_mention"
+)
+
+// kindLabel is a kind as people read it.
+func kindLabel(k backlog.Kind) string {
+	switch k {
+	case backlog.KindFeature:
+		return "Feature request"
+	case backlog.KindBug:
+		return "Bug"
+	}
+	return "Feedback"
+}
+
+// statusLabel is a status as people read it.
+func statusLabel(s backlog.Status) string {
+	return strings.ReplaceAll(string(s), "_", " ")
+}
+
+// votesText is "1 vote" or "3 votes".
+func votesText(n int) string {
+	if n == 1 {
+		return "1 vote"
+	}
+	return fmt.Sprintf("%d votes", n)
+}
+
+// itemLine is "*#42* Dark mode — 3 votes" with the title escaped.
+func itemLine(it backlog.Item) string {
+	return fmt.Sprintf("*#%d* %s — %s", it.ID, Escape(it.Title), votesText(it.Votes))
+}
+
+// confirmation renders the reply to a capture: the item, its buttons, and
+// any similar items with a button to move the request there.
+func confirmation(c *captured) *Reply {
+	it := c.Item
+	var head string
+	switch {
+	case c.Created:
+		head = fmt.Sprintf("Captured as *#%d* · %s · %s", it.ID, kindLabel(it.Kind), statusLabel(it.Status))
+	case it.Status == backlog.StatusDuplicate:
+		head = fmt.Sprintf("Already tracked as *#%d*, which was merged into *#%d*", it.ID, it.DuplicateOf)
+	case c.NewVoter:
+		head = fmt.Sprintf("Already tracked as *#%d* — added your +1 (%s)", it.ID, votesText(it.Votes))
+	default:
+		head = fmt.Sprintf("Already tracked as *#%d* · %s · %s · %s", it.ID, kindLabel(it.Kind), statusLabel(it.Status), votesText(it.Votes))
+	}
+	text := head + "\n>" + Escape(it.Title)
+	blocks := []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
+		itemButtons(it.ID),
+	}
+	if len(c.Similar) > 0 {
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
+			"This looks like what is already in the backlog. If it is the same, move your request there:", false, false)))
+		for _, s := range c.Similar {
+			btn := slack.NewButtonBlockElement(actionMerge, fmt.Sprintf("%d>%d", it.ID, s.ID),
+				slack.NewTextBlockObject(slack.PlainTextType, fmt.Sprintf("Same as #%d — move my request there", s.ID), false, false))
+			blocks = append(blocks, slack.NewSectionBlock(
+				slack.NewTextBlockObject(slack.MarkdownType, itemLine(s), false, false), nil,
+				slack.NewAccessory(btn)))
+		}
+	}
+	return &Reply{Text: text, Blocks: blocks}
+}
+
+// itemButtons are +1, Follow and View for item id.
+func itemButtons(id int64) slack.Block {
+	v := fmt.Sprint(id)
+	return slack.NewActionBlock(fmt.Sprintf("item_actions_%d", id),
+		slack.NewButtonBlockElement(actionVote, v, slack.NewTextBlockObject(slack.PlainTextType, "+1", false, false)),
+		slack.NewButtonBlockElement(actionFollow, v, slack.NewTextBlockObject(slack.PlainTextType, "Follow", false, false)),
+		slack.NewButtonBlockElement(actionView, v, slack.NewTextBlockObject(slack.PlainTextType, "View", false, false)),
+	)
+}
+
+// readFailureReply tells the person who acted why a message could not be
+// captured, by DM, since the channel may be one the bot cannot post in.
+func readFailureReply(user string, err error) (*Reply, error) {
+	cr, ok := errors.AsType[*cannotRead](err)
+	if !ok {
+		return nil, err
+	}
+	var msg string
+	switch cr.reason {
+	case "not_in_channel", "channel_not_found", "missing_scope":
+		msg = fmt.Sprintf("I can't read messages in %s. Invite me there with `/invite @Liaison`, then try again.", channelRef(cr.channel))
+	default:
+		msg = "I couldn't find that message any more; it may have been deleted."
+	}
+	return &Reply{Text: msg, Channel: user}, nil
+}
+
+// channelRef renders a channel id as a channel link, or "that channel".
+func channelRef(id string) string {
+	if len(id) < 2 || !strings.ContainsRune("CGD", rune(id[0])) || strings.ContainsAny(id, "<>|&") {
+		return "that channel"
+	}
+	return "<#" + id + ">"
+}

@@ -1,0 +1,201 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+// Usage lines shown when a capture has nothing to capture.
+const (
+	usageFeedback = "Tell me what to capture, e.g. `/feedback feature: dark mode for reports` (kinds: `feature:`, `bug:`, `feedback:`, `idea:`). `/feedback` alone opens a form."
+	usageMention  = "Tell me what to capture, e.g. `@Liaison feature: dark mode for reports`."
+)
+
+// source is the Slack message a request is about.
+func (req *Request) source() backlog.Source {
+	return backlog.Source{Team: req.Team, Channel: req.Channel, TS: req.TS, ThreadTS: req.ThreadTS}
+}
+
+// feedbackCommand is `/feedback <text>`; alone, it opens the capture modal.
+func (b *Bot) feedbackCommand(ctx context.Context, req *Request) (*Reply, error) {
+	if strings.TrimSpace(req.Text) == "" {
+		meta := captureMeta{Path: backlog.CaptureModal, Channel: req.Channel}
+		return &Reply{After: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
+	}
+	return b.captureReply(ctx, captureInput{
+		Path: backlog.CaptureSlash, Text: req.Text, Kind: backlog.KindFeedback,
+		Reporter: req.User, Capturer: req.User,
+		Source: backlog.Source{Team: req.Team, Channel: req.Channel},
+		Usage:  usageFeedback,
+	})
+}
+
+// captureVerb matches "capture", "track" or "track this" at the start of a mention.
+var captureVerb = regexp.MustCompile(`(?i)^(capture|track this|track)\b[\s:]*`)
+
+// mention answers `@Liaison …`: help, a capture (kind prefix or capture
+// verb), or short help with a button to capture the message anyway.
+func (b *Bot) mention(ctx context.Context, req *Request) (*Reply, error) {
+	text := req.Text
+	if t := strings.ToLower(strings.Trim(text, " ?!.")); t == "" || t == "help" {
+		return b.help(ctx, req)
+	}
+	inThread := req.ThreadTS != "" && req.ThreadTS != req.TS
+	if m := captureVerb.FindStringIndex(text); m != nil {
+		rest := strings.TrimSpace(text[m[1]:])
+		if rest == "" || strings.EqualFold(rest, "this") {
+			if !inThread {
+				return nil, userErrorf("Mention me with `capture` inside a thread to capture its first message, or write `@Liaison feature: …` to capture what you say.")
+			}
+			return b.captureThreadParent(ctx, req)
+		}
+		text = rest
+	} else if _, _, prefixed := backlog.SplitKind(text, ""); !prefixed {
+		return mentionHelp(req), nil
+	}
+	return b.captureReply(ctx, captureInput{
+		Path: backlog.CaptureMention, Text: text, Kind: backlog.KindFeedback,
+		Reporter: req.User, Capturer: req.User, Source: req.source(), EventID: req.EventID,
+		Usage: usageMention,
+	})
+}
+
+// mentionHelp is the short help for a mention not understood, with a button
+// that captures the message anyway. Never a silent capture of chit-chat.
+func mentionHelp(req *Request) *Reply {
+	text := "I didn't catch that. To capture something, start with `feature:`, `bug:` or `feedback:`; `/backlog help` lists everything I do."
+	btn := slack.NewButtonBlockElement(actionCaptureMention, req.Channel+" "+req.TS,
+		slack.NewTextBlockObject(slack.PlainTextType, "Capture this as feedback", false, false))
+	return &Reply{Text: text, Blocks: []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, slack.NewAccessory(btn)),
+	}}
+}
+
+// captureThreadParent captures the first message of the thread the request
+// is in; its author is the reporter and the person asking the capturer.
+func (b *Bot) captureThreadParent(ctx context.Context, req *Request) (*Reply, error) {
+	msg, err := b.fetchMessage(ctx, req.Channel, req.ThreadTS, req.ThreadTS)
+	if err != nil {
+		return readFailureReply(req.User, err)
+	}
+	if b.fromBot(msg) {
+		return nil, userErrorf("I don't capture messages posted by bots or apps.")
+	}
+	return b.captureReply(ctx, captureInput{
+		Path: backlog.CaptureThread, Text: stripBotMention(msg.Text, b.botUserID), Kind: backlog.KindFeedback,
+		Reporter: msg.User, Capturer: req.User,
+		Source:  backlog.Source{Team: req.Team, Channel: req.Channel, TS: msg.Timestamp},
+		EventID: req.EventID, Usage: "That message has no text to capture.",
+	})
+}
+
+// reactionKind maps a reaction to a kind; skin tones do not matter.
+func (b *Bot) reactionKind(name string) (backlog.Kind, bool) {
+	name, _, _ = strings.Cut(name, "::")
+	k, ok := b.cfg.Emoji[name]
+	return k, ok
+}
+
+// reaction captures the message a mapped emoji was added to; the person who
+// reacted becomes a follower (and voter). Other emoji are ignored.
+func (b *Bot) reaction(ctx context.Context, req *Request) (*Reply, error) {
+	kind, ok := b.reactionKind(req.Name)
+	if !ok {
+		return nil, nil
+	}
+	msg, err := b.fetchMessage(ctx, req.Channel, req.TS, "")
+	if err != nil {
+		return readFailureReply(req.User, err)
+	}
+	if b.fromBot(msg) {
+		return &Reply{Text: "I don't capture messages posted by bots or apps.", Channel: req.User}, nil
+	}
+	thread := msg.ThreadTimestamp
+	if thread == msg.Timestamp {
+		thread = ""
+	}
+	reply, err := b.captureReply(ctx, captureInput{
+		Path: backlog.CaptureReaction, Text: stripBotMention(msg.Text, b.botUserID),
+		Kind: kind, KindFixed: true,
+		Reporter: msg.User, Capturer: req.User,
+		Source:  backlog.Source{Team: req.Team, Channel: req.Channel, TS: msg.Timestamp, ThreadTS: thread},
+		EventID: req.EventID, Usage: "That message has no text to capture.",
+	})
+	if err != nil {
+		return nil, err
+	}
+	reply.Channel, reply.Thread = req.Channel, msg.Timestamp
+	if thread != "" {
+		reply.Thread = thread
+	}
+	return reply, nil
+}
+
+// channelMessage captures top-level human messages in monitored channels:
+// all of them, or only those with a kind prefix.
+func (b *Bot) channelMessage(ctx context.Context, req *Request) (*Reply, error) {
+	rule, ok := b.cfg.Channels[req.Channel]
+	if !ok {
+		return nil, nil
+	}
+	ev, _ := req.Event.(*slackevents.MessageEvent)
+	switch {
+	case ev == nil, ev.BotID != "", ev.SubType != "", req.User == "", req.User == b.botUserID:
+		return nil, nil // bots, edits, deletions, joins
+	case req.ThreadTS != "" && req.ThreadTS != req.TS:
+		return nil, nil // thread replies
+	case strings.Contains(req.Text, "<@"+b.botUserID):
+		return nil, nil // the app_mention of the same message handles it
+	}
+	if _, _, prefixed := backlog.SplitKind(req.Text, rule.Kind); rule.PrefixOnly && !prefixed {
+		return nil, nil
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		return nil, nil // a file or an empty message: nothing to capture
+	}
+	return b.captureReply(ctx, captureInput{
+		Path: backlog.CaptureChannel, Text: req.Text, Kind: rule.Kind,
+		Reporter: req.User, Capturer: req.User, Source: req.source(), EventID: req.EventID,
+	})
+}
+
+// captureMentionButton is "Capture this as feedback" under the short help:
+// it captures the mention it answered.
+func (b *Bot) captureMentionButton(ctx context.Context, req *Request) (*Reply, error) {
+	channel, ts, ok := strings.Cut(actionValue(req), " ")
+	if !ok || channel == "" || ts == "" {
+		return nil, userErrorf("That button has expired; mention me again.")
+	}
+	msg, err := b.fetchMessage(ctx, channel, ts, "")
+	if err != nil {
+		if cr, ok := errors.AsType[*cannotRead](err); ok {
+			return nil, userErrorf("I couldn't read that message (%s).", cr.reason)
+		}
+		return nil, err
+	}
+	thread := msg.ThreadTimestamp
+	if thread == msg.Timestamp {
+		thread = ""
+	}
+	return b.captureReply(ctx, captureInput{
+		Path: backlog.CaptureMention, Text: stripBotMention(msg.Text, b.botUserID), Kind: backlog.KindFeedback,
+		KindFixed: false, Reporter: msg.User, Capturer: req.User,
+		Source: backlog.Source{Team: req.Team, Channel: channel, TS: msg.Timestamp, ThreadTS: thread},
+		Usage:  "That message has no text to capture.",
+	})
+}
+
+// actionValue is the value of the button that was pressed.
+func actionValue(req *Request) string {
+	if req.Interaction == nil || len(req.Interaction.ActionCallback.BlockActions) == 0 {
+		return ""
+	}
+	return req.Interaction.ActionCallback.BlockActions[0].Value
+}

@@ -1,0 +1,230 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+// Callback ids of the capture shortcuts and modal.
+const (
+	shortcutCaptureMessage = "capture_message"
+	shortcutNewRequest     = "new_request"
+	viewCapture            = "capture_modal"
+)
+
+// Block and action ids of the capture modal's inputs.
+const (
+	inputTitle  = "title"
+	inputBody   = "body"
+	inputKind   = "kind"
+	inputLabels = "labels"
+)
+
+// modalTextLimit is Slack's limit on a plain_text_input.
+const modalTextLimit = 3000
+
+// captureMeta travels in the modal's private_metadata: where the capture
+// came from and where to confirm it.
+type captureMeta struct {
+	Path     backlog.Capture `json:"p"`
+	Channel  string          `json:"c,omitempty"`  // where to confirm (and the source channel)
+	TS       string          `json:"ts,omitempty"` // source message
+	ThreadTS string          `json:"th,omitempty"`
+	Team     string          `json:"t,omitempty"`
+	Reporter string          `json:"r,omitempty"` // source message's author
+	Cut      bool            `json:"cut,omitempty"`
+}
+
+// captureMessageShortcut is "Add to backlog" on a message: the capture
+// modal, prefilled from the message.
+func (b *Bot) captureMessageShortcut(ctx context.Context, req *Request) (*Reply, error) {
+	m := req.Interaction.Message
+	if m.BotID != "" || m.SubType == slack.MsgSubTypeBotMessage || m.User == "" {
+		return nil, userErrorf("I don't capture messages posted by bots or apps.")
+	}
+	thread := m.ThreadTimestamp
+	if thread == m.Timestamp {
+		thread = ""
+	}
+	text := backlog.CleanText(stripBotMention(m.Text, b.botUserID))
+	kind, rest, _ := backlog.SplitKind(text, backlog.KindFeedback)
+	meta := captureMeta{Path: backlog.CaptureShortcut, Channel: req.Channel, TS: m.Timestamp, ThreadTS: thread,
+		Team: req.Team, Reporter: m.User, Cut: utf8.RuneCountInString(rest) > modalTextLimit}
+	return &Reply{After: b.openCaptureModal(req.TriggerID, meta, backlog.Title(rest), rest, kind)}, nil
+}
+
+// newRequestShortcut is the global "New request" shortcut: an empty modal.
+func (b *Bot) newRequestShortcut(_ context.Context, req *Request) (*Reply, error) {
+	meta := captureMeta{Path: backlog.CaptureModal}
+	return &Reply{After: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
+}
+
+// openCaptureModal returns the After that opens the capture modal. It runs
+// after the ack; the trigger id stays valid for 3 s.
+func (b *Bot) openCaptureModal(triggerID string, meta captureMeta, title, body string, kind backlog.Kind) func(context.Context) error {
+	return func(ctx context.Context) error {
+		var similar []backlog.Item
+		if title != "" {
+			var err error
+			if similar, err = b.db.Similar(ctx, title, 0, maxSimilar); err != nil {
+				b.log.Warn("similar items for the modal", "err", err)
+			}
+		}
+		_, err := b.api.OpenViewContext(ctx, triggerID, captureModal(meta, title, body, kind, similar))
+		if err != nil {
+			return fmt.Errorf("open capture modal: %w", err)
+		}
+		return nil
+	}
+}
+
+// captureModal is the capture form: title, details, kind, labels.
+func captureModal(meta captureMeta, title, body string, kind backlog.Kind, similar []backlog.Item) slack.ModalViewRequest {
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
+
+	titleInput := slack.NewPlainTextInputBlockElement(plain("Dark mode for reports"), inputTitle)
+	titleInput.MaxLength = backlog.MaxTitle
+	titleInput.InitialValue = title
+
+	bodyInput := slack.NewPlainTextInputBlockElement(plain("What is needed, for whom, and why"), inputBody)
+	bodyInput.Multiline = true
+	bodyInput.MaxLength = modalTextLimit
+	bodyInput.InitialValue = truncateRunes(body, modalTextLimit)
+
+	var options []*slack.OptionBlockObject
+	var initial *slack.OptionBlockObject
+	for _, k := range backlog.Kinds {
+		o := slack.NewOptionBlockObject(string(k), plain(kindLabel(k)), nil)
+		options = append(options, o)
+		if k == kind {
+			initial = o
+		}
+	}
+	kindSelect := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Kind"), inputKind, options...)
+	kindSelect.InitialOption = initial
+
+	labelsInput := slack.NewPlainTextInputBlockElement(plain("reports, billing"), inputLabels)
+	labelsInput.MaxLength = 200
+
+	bodyBlock := slack.NewInputBlock(inputBody, plain("Details"), nil, bodyInput)
+	bodyBlock.Optional = true
+	labelsBlock := slack.NewInputBlock(inputLabels, plain("Labels"), plain("Product areas, separated by commas"), labelsInput)
+	labelsBlock.Optional = true
+
+	blocks := []slack.Block{
+		slack.NewInputBlock(inputTitle, plain("Title"), nil, titleInput),
+		bodyBlock,
+		slack.NewInputBlock(inputKind, plain("Kind"), nil, kindSelect),
+		labelsBlock,
+	}
+	if meta.Cut {
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
+			fmt.Sprintf("The message is longer than Slack lets a form hold, so the details show its first %s characters; the item links to the whole message.", "3,000"), false, false)))
+	}
+	if len(similar) > 0 {
+		lines := []string{"*Already in the backlog* — if your request is one of these, the confirmation lets you move it there:"}
+		for _, s := range similar {
+			lines = append(lines, itemLine(s))
+		}
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false)))
+	}
+	metaJSON, _ := json.Marshal(meta) // a struct of strings always marshals
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      viewCapture,
+		Title:           plain("Add to backlog"),
+		Submit:          plain("Add"),
+		Close:           plain("Cancel"),
+		PrivateMetadata: string(metaJSON),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// truncateRunes keeps at most n characters of s.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// captureSubmitted stores the capture modal's item. Field errors go back in
+// the ack; on success the modal closes and the confirmation follows.
+func (b *Bot) captureSubmitted(ctx context.Context, req *Request) (*Reply, error) {
+	var meta captureMeta
+	if err := json.Unmarshal([]byte(req.Interaction.View.PrivateMetadata), &meta); err != nil || meta.Path == "" {
+		meta = captureMeta{Path: backlog.CaptureModal}
+	}
+	values := req.Interaction.View.State.Values
+	title := strings.TrimSpace(values[inputTitle][inputTitle].Value)
+	body := values[inputBody][inputBody].Value
+	kind, err := backlog.ParseKind(values[inputKind][inputKind].SelectedOption.Value)
+	if err != nil {
+		kind = backlog.KindFeedback
+	}
+	switch {
+	case title == "":
+		return &Reply{Ack: slack.NewErrorsViewSubmissionResponse(map[string]string{inputTitle: "Give the request a title."})}, nil
+	case utf8.RuneCountInString(title) > backlog.MaxTitle:
+		return &Reply{Ack: slack.NewErrorsViewSubmissionResponse(map[string]string{inputTitle: fmt.Sprintf("Keep the title to %d characters; put the rest in Details.", backlog.MaxTitle)})}, nil
+	}
+	labels, bad := parseLabels(values[inputLabels][inputLabels].Value)
+	if bad != "" {
+		return &Reply{Ack: slack.NewErrorsViewSubmissionResponse(map[string]string{inputLabels: bad})}, nil
+	}
+	reporter := meta.Reporter
+	if reporter == "" {
+		reporter = req.User
+	}
+	team := meta.Team
+	if team == "" {
+		team = req.Team
+	}
+	reply, err := b.captureReply(ctx, captureInput{
+		Path: meta.Path, Title: title, Text: body, Kind: kind, KindFixed: true, Labels: labels,
+		Reporter: reporter, Capturer: req.User,
+		Source: backlog.Source{Team: team, Channel: meta.Channel, TS: meta.TS, ThreadTS: meta.ThreadTS},
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The modal closes with the bare ack; the confirmation goes to the
+	// channel it came from, only to this person, or by DM.
+	reply.Channel, reply.Ephemeral = meta.Channel, true
+	if reply.Channel == "" {
+		reply.Channel = req.User
+	}
+	return reply, nil
+}
+
+// parseLabels reads "Reports, #billing" into ["reports", "billing"]. It
+// returns a message for the person when a label is unusable.
+func parseLabels(s string) ([]string, string) {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range strings.Split(s, ",") {
+		l := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(f), "#")))
+		l = strings.Join(strings.Fields(l), "-")
+		if l == "" || seen[l] {
+			continue
+		}
+		if utf8.RuneCountInString(l) > 40 {
+			return nil, "Keep each label to 40 characters."
+		}
+		seen[l] = true
+		out = append(out, l)
+	}
+	if len(out) > 10 {
+		return nil, "Use at most 10 labels."
+	}
+	return out, ""
+}
