@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -55,6 +56,8 @@ const (
 	eventMemory = time.Hour
 	// pruneEvery is how often forgotten event ids are deleted.
 	pruneEvery = 10 * time.Minute
+	// ackFlush is how long shutdown lets the socket writer send the last acks.
+	ackFlush = 250 * time.Millisecond
 )
 
 // Bot is Liaison connected to one Slack workspace.
@@ -73,6 +76,7 @@ type Bot struct {
 
 	botUserID string // set from auth.test when Run starts
 	connected atomic.Bool
+	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	inflight  sync.WaitGroup
 	slots     chan struct{}
 }
@@ -99,7 +103,7 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics) *Bot {
 	}
 	api := slack.New(cfg.BotToken, opts...)
 	socket := socketmode.New(api,
-		socketmode.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)))
+		socketmode.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)), socketmode.OptionDebug(os.Getenv("LIAISON_SLACK_DEBUG") != ""))
 
 	if cfg.MaxChars <= 0 {
 		cfg.MaxChars = backlog.DefaultMaxBody
@@ -192,6 +196,11 @@ loop:
 		b.log.Warn("shutdown timeout: cancelling in-flight work")
 		stopWork()
 		waitTimeout(&b.inflight, time.Second)
+	}
+	// slack-go writes acks from its own goroutine and has no flush: give
+	// the last acks a moment to reach the socket before closing it.
+	if wait := ackFlush - time.Since(time.Unix(0, b.lastAck.Load())); wait > 0 {
+		time.Sleep(wait)
 	}
 	stopSocket()
 	select {
@@ -454,6 +463,7 @@ func (b *Bot) ack(ctx context.Context, envelopeID string, payload any, received 
 	if err := b.socket.AckCtx(actx, envelopeID, payload); err != nil {
 		return err
 	}
+	b.lastAck.Store(time.Now().UnixNano())
 	b.metrics.ackSeconds.Observe(time.Since(received).Seconds())
 	return nil
 }

@@ -134,14 +134,31 @@ func MessageAction(callbackID, user string, m Message) map[string]any {
 	}
 }
 
-// ViewSubmission is a modal's view_submission payload. values maps block_id →
-// action_id → the input's value; every input is given as plain_text_input.
-func ViewSubmission(callbackID, user, privateMetadata string, values map[string]map[string]string) map[string]any {
+// Input is one modal input's submitted value: a plain_text_input's text,
+// or a static_select's selected option value.
+type Input struct {
+	Select bool
+	Value  string
+}
+
+// Text is a plain_text_input value; Option is a static_select choice.
+func Text(v string) Input   { return Input{Value: v} }
+func Option(v string) Input { return Input{Select: true, Value: v} }
+
+// ViewSubmission is a modal's view_submission payload. values maps block_id
+// → action_id → the input's value.
+func ViewSubmission(callbackID, user, privateMetadata string, values map[string]map[string]Input) map[string]any {
 	state := map[string]any{}
 	for block, actions := range values {
 		acts := map[string]any{}
-		for action, v := range actions {
-			acts[action] = map[string]any{"type": "plain_text_input", "value": v}
+		for action, in := range actions {
+			if in.Select {
+				acts[action] = map[string]any{"type": "static_select", "selected_option": map[string]any{
+					"value": in.Value, "text": map[string]any{"type": "plain_text", "text": in.Value},
+				}}
+			} else {
+				acts[action] = map[string]any{"type": "plain_text_input", "value": in.Value}
+			}
 		}
 		state[block] = acts
 	}

@@ -60,6 +60,10 @@ type Ack struct {
 type Server struct {
 	// PingInterval is how often the server pings each connection, as Slack does.
 	PingInterval time.Duration
+	// OnAck, when set, runs for every ack as it arrives, before it is
+	// recorded: a test can look at the world at the very moment of the ack.
+	// Set it before the client connects.
+	OnAck func(Ack)
 
 	t        testing.TB
 	srv      *httptest.Server
@@ -299,6 +303,12 @@ func (s *Server) readAcks(c *wsConn) {
 			continue
 		}
 		now := time.Now()
+		if string(ack.Payload) == "null" {
+			ack.Payload = nil
+		}
+		if s.OnAck != nil {
+			s.OnAck(Ack{EnvelopeID: ack.EnvelopeID, Payload: ack.Payload, At: now})
+		}
 		s.mu.Lock()
 		var latency time.Duration
 		for i := len(s.sent) - 1; i >= 0; i-- {
@@ -306,9 +316,6 @@ func (s *Server) readAcks(c *wsConn) {
 				latency = now.Sub(s.sent[i].SentAt)
 				break
 			}
-		}
-		if string(ack.Payload) == "null" {
-			ack.Payload = nil
 		}
 		s.acks = append(s.acks, Ack{EnvelopeID: ack.EnvelopeID, Payload: ack.Payload, At: now, Latency: latency})
 		delete(s.unacked, ack.EnvelopeID)

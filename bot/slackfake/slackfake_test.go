@@ -217,7 +217,7 @@ func TestPayloadBuildersParseInSlackGo(t *testing.T) {
 		BlockAction("U2", m, "vote", "42"),
 		Shortcut("new_request", "U2"),
 		MessageAction("capture_message", "U2", m),
-		ViewSubmission("capture", "U2", "meta", map[string]map[string]string{"title": {"title_input": "Dark mode"}}),
+		ViewSubmission("capture", "U2", "meta", map[string]map[string]Input{"title": {"title_input": Text("Dark mode")}, "kind": {"kind": Option("bug")}}),
 	} {
 		ic = slack.InteractionCallback{}
 		if err := json.Unmarshal(mustJSON(p), &ic); err != nil {
@@ -229,6 +229,9 @@ func TestPayloadBuildersParseInSlackGo(t *testing.T) {
 	}
 	if got := ic.View.State.Values["title"]["title_input"].Value; got != "Dark mode" {
 		t.Errorf("view_submission value = %q", got)
+	}
+	if got := ic.View.State.Values["kind"]["kind"].SelectedOption.Value; got != "bug" {
+		t.Errorf("view_submission select = %q", got)
 	}
 	ic = slack.InteractionCallback{}
 	_ = json.Unmarshal(mustJSON(BlockAction("U2", m, "vote", "42")), &ic)
