@@ -80,6 +80,9 @@ func newHarness(t testing.TB) *harness {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	b := New(testConfig(fake), db, log, nil)
+	// Most tests stop right after an ack they already saw; only the shutdown
+	// tests need the full flush wait.
+	b.ackFlush = 20 * time.Millisecond
 	h := &harness{t: t, slack: fake, db: db, bot: b, logs: logs}
 	t.Cleanup(func() {
 		h.stop()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -34,6 +35,9 @@ func classify(channel string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if _, ok := errors.AsType[*cannotRead](err); ok {
+		return err
+	}
 	if _, ok := errors.AsType[*slack.RateLimitedError](err); ok {
 		return &retryLater{err}
 	}
@@ -55,16 +59,34 @@ func classify(channel string, err error) error {
 }
 
 // fetchMessage reads one message, top-level or a thread reply, within the
-// pre-ack budget. threadTS may be "" when unknown.
+// pre-ack budget. threadTS may be "" when unknown. A 429 is retried once
+// when its Retry-After fits in the budget (the rate gate does the waiting).
 func (b *Bot) fetchMessage(ctx context.Context, channel, ts, threadTS string) (slack.Message, error) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
+	var m slack.Message
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		m, err = b.readMessage(ctx, channel, ts, threadTS)
+		rl, limited := errors.AsType[*slack.RateLimitedError](err)
+		if !limited {
+			break
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < rl.RetryAfter {
+			break
+		}
+	}
+	return m, classify(channel, err)
+}
+
+// readMessage is one attempt of fetchMessage.
+func (b *Bot) readMessage(ctx context.Context, channel, ts, threadTS string) (slack.Message, error) {
 	if threadTS == "" || threadTS == ts {
 		resp, err := b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 			ChannelID: channel, Latest: ts, Inclusive: true, Limit: 1,
 		})
 		if err != nil {
-			return slack.Message{}, classify(channel, err)
+			return slack.Message{}, err
 		}
 		if len(resp.Messages) == 1 && resp.Messages[0].Timestamp == ts {
 			return resp.Messages[0], nil
@@ -75,7 +97,7 @@ func (b *Bot) fetchMessage(ctx context.Context, channel, ts, threadTS string) (s
 		ChannelID: channel, Timestamp: threadTS, Inclusive: true, Limit: 200,
 	})
 	if err != nil {
-		return slack.Message{}, classify(channel, err)
+		return slack.Message{}, err
 	}
 	for _, m := range msgs {
 		if m.Timestamp == ts {

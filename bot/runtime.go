@@ -73,11 +73,13 @@ type Bot struct {
 	// ShutdownTimeout bounds how long Run waits for in-flight handlers after
 	// its context ends.
 	ShutdownTimeout time.Duration
+	ackFlush        time.Duration
 
 	botUserID string // set from auth.test when Run starts
 	connected atomic.Bool
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	inflight  sync.WaitGroup
+	busy      atomic.Int64 // envelopes being served, their After included
 	slots     chan struct{}
 }
 
@@ -117,6 +119,7 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics) *Bot {
 		metrics:         metrics,
 		router:          newRouter(),
 		ShutdownTimeout: DefaultShutdownTimeout,
+		ackFlush:        ackFlush,
 		slots:           make(chan struct{}, maxInFlight),
 	}
 	b.routes()
@@ -139,6 +142,10 @@ func (b *Bot) routes() {
 	b.router.actions[actionMerge] = b.mergeButton
 	b.router.actions[actionCaptureMention] = b.captureMentionButton
 }
+
+// Busy is the number of envelopes being served right now, replies and
+// After work included.
+func (b *Bot) Busy() int64 { return b.busy.Load() }
 
 // Connected reports whether the Socket Mode connection is up.
 func (b *Bot) Connected() bool { return b.connected.Load() }
@@ -199,7 +206,7 @@ loop:
 	}
 	// slack-go writes acks from its own goroutine and has no flush: give
 	// the last acks a moment to reach the socket before closing it.
-	if wait := ackFlush - time.Since(time.Unix(0, b.lastAck.Load())); wait > 0 {
+	if wait := b.ackFlush - time.Since(time.Unix(0, b.lastAck.Load())); wait > 0 {
 		time.Sleep(wait)
 	}
 	stopSocket()
@@ -305,9 +312,11 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event, received time.
 		return
 	}
 	b.inflight.Add(1)
+	b.busy.Add(1)
 	b.slots <- struct{}{}
 	go func() {
 		defer b.inflight.Done()
+		defer b.busy.Add(-1)
 		defer func() { <-b.slots }()
 		b.serve(ctx, req, received)
 	}()

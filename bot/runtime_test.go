@@ -243,6 +243,7 @@ func TestRunReturnsNilOnCancel(t *testing.T) {
 
 func TestShutdownLetsInFlightHandlerFinishAndAck(t *testing.T) {
 	h := newHarness(t)
+	h.bot.ackFlush = ackFlush
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	h.bot.router.commands["/slow"] = func(context.Context, *Request) (*Reply, error) {

@@ -147,11 +147,14 @@ func (s *Server) notify() {
 }
 
 // WaitFor waits until cond is true, re-checking it whenever the server
-// records something, and fails the test after DefaultWait naming what it
-// waited for. cond runs unlocked and may call any Server method.
+// records something (and every few milliseconds, for conditions outside the
+// server such as a database row), and fails the test after DefaultWait
+// naming what it waited for. cond runs unlocked and may call any Server method.
 func (s *Server) WaitFor(what string, cond func() bool) {
 	s.t.Helper()
 	deadline := time.After(DefaultWait)
+	poll := time.NewTicker(5 * time.Millisecond)
+	defer poll.Stop()
 	for {
 		s.mu.Lock()
 		ch := s.changed
@@ -161,6 +164,7 @@ func (s *Server) WaitFor(what string, cond func() bool) {
 		}
 		select {
 		case <-ch:
+		case <-poll.C:
 		case <-deadline:
 			s.t.Fatalf("slackfake: timed out after %v waiting for %s", DefaultWait, what)
 			return
