@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot/slackfake"
