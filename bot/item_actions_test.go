@@ -49,8 +49,8 @@ func TestVoteFollowAndViewButtons(t *testing.T) {
 	h := startBot(t)
 	h.settle(h.slack.SendSlash("/feedback", "feature: Audit log export", "U0ALICE", "C0GENERAL"))
 	where := slackfake.Message{Channel: "C0GENERAL", TS: "1.1"}
-	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0BOB", where, actionVote, "1")),
-		h.slack.SendInteractive(slackfake.BlockAction("U0CAROL", where, actionFollow, "1")))
+	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0BOB", where, actionVote, "1")))
+	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0CAROL", where, actionFollow, "1")))
 	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0BOB", where, actionVote, "1")))
 	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0BOB", where, actionView, "1")),
 		h.slack.SendInteractive(slackfake.BlockAction("U0BOB", where, actionVote, "99")))

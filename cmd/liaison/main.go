@@ -46,6 +46,7 @@ Usage: liaison [--config FILE] <command> [flags]
 Commands:
   run        connect to Slack and serve (Socket Mode)
   migrate    create or upgrade the SQLite database
+  export     write every item as JSON or CSV (--format json|csv, --out FILE)
   manifest   print the Slack app manifest to paste into api.slack.com/apps
   version    print the version
 
@@ -79,6 +80,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	commands := map[string]command{
 		"run":      cmdRun,
 		"migrate":  cmdMigrate,
+		"export":   cmdExport,
 		"manifest": cmdManifest,
 		"version":  cmdVersion,
 	}
