@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -39,6 +40,9 @@ type captured struct {
 
 // maxSimilar is how many similar items a confirmation offers.
 const maxSimilar = 3
+
+// similarBudget bounds the similar-items lookup.
+const similarBudget = 150 * time.Millisecond
 
 // capture is the one capture path: it cleans the text, derives kind, title
 // and body, and stores the item (or a +1 on the existing one) in a single
@@ -75,25 +79,30 @@ func (b *Bot) capture(ctx context.Context, in captureInput) (*captured, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &captured{CaptureResult: res, By: in.Capturer}
-	if res.Created {
-		// A read on the pool, milliseconds even at a million items.
-		c.Similar, err = b.db.Similar(ctx, title+" "+text, res.Item.ID, maxSimilar)
-		if err != nil {
-			b.log.Warn("similar items", "item", res.Item.ID, "err", err)
-		}
-	}
-	return c, nil
+	return &captured{CaptureResult: res, By: in.Capturer}, nil
 }
 
-// captureReply captures and answers with the confirmation. After the ack it
-// records the source message's permalink.
+// captureReply captures and answers with the confirmation, rendered with
+// similar items once the capture is committed. After the ack it records the
+// source message's permalink.
 func (b *Bot) captureReply(ctx context.Context, in captureInput) (*Reply, error) {
 	c, err := b.capture(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	reply := confirmation(c)
+	reply := &Reply{Render: func(ctx context.Context) (string, []slack.Block) {
+		if c.Created {
+			// Bounded, so a huge backlog cannot hold a slash command's ack.
+			sctx, cancel := context.WithTimeout(ctx, similarBudget)
+			similar, err := b.db.Similar(sctx, c.Item.Title, c.Item.ID, maxSimilar)
+			cancel()
+			if err != nil {
+				b.log.Warn("similar items skipped", "item", c.Item.ID, "err", err)
+			}
+			c.Similar = similar
+		}
+		return confirmation(c)
+	}}
 	if c.Created && in.Source.TS != "" {
 		reply.After = func(ctx context.Context) error { return b.recordPermalink(ctx, c.Item) }
 	}
@@ -149,7 +158,7 @@ func itemLine(it backlog.Item) string {
 
 // confirmation renders the reply to a capture: the item, its buttons, and
 // any similar items with a button to move the request there.
-func confirmation(c *captured) *Reply {
+func confirmation(c *captured) (string, []slack.Block) {
 	it := c.Item
 	var head string
 	switch {
@@ -178,7 +187,7 @@ func confirmation(c *captured) *Reply {
 				slack.NewAccessory(btn)))
 		}
 	}
-	return &Reply{Text: text, Blocks: blocks}
+	return text, blocks
 }
 
 // itemButtons are +1, Follow and View for item id.

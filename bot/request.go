@@ -68,8 +68,14 @@ type Reply struct {
 	// posting Text (a view_submission's response_action, say).
 	Ack any
 
-	// After runs once the envelope is acked: the place for slow Web API
-	// calls. Its error is logged.
+	// Render, when set, fills Text and Blocks once the durable work is done:
+	// before the ack for a slash command (its reply rides in the ack), after
+	// the ack for everything else, so reads that only shape the reply never
+	// hold an ack back.
+	Render func(ctx context.Context) (text string, blocks []slack.Block)
+
+	// After runs once the envelope is acked and the reply posted: the place
+	// for slow Web API calls. Its error is logged.
 	After func(ctx context.Context) error
 }
 

@@ -427,8 +427,17 @@ type commandResponse struct {
 // deliver acks the envelope (with the reply in the ack where Slack allows
 // it), then posts the reply where the request came from and runs After.
 func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply *Reply, received time.Time) {
+	render := func() {
+		if reply != nil && reply.Render != nil {
+			reply.Text, reply.Blocks = reply.Render(ctx)
+			reply.Render = nil
+		}
+	}
+	if req.Kind == KindCommand {
+		render()
+	}
 	var payload any
-	hasText := reply != nil && (reply.Text != "" || len(reply.Blocks) > 0)
+	hasText := reply != nil && (reply.Text != "" || len(reply.Blocks) > 0 || reply.Render != nil)
 	switch {
 	case reply == nil:
 	case reply.Ack != nil:
@@ -454,6 +463,7 @@ func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply
 		}
 	}
 	if hasText && payload == nil {
+		render()
 		if err := b.post(ctx, req, reply); err != nil {
 			log.Warn("post reply", "err", err)
 		}
