@@ -29,6 +29,9 @@ type captureInput struct {
 	EventID   string // Events API delivery, recorded with the item
 	// Usage is shown when there is nothing to capture.
 	Usage string
+	// Plain says Title and Text came from a modal's inputs, which Slack does
+	// not entity-encode; message and command text it does.
+	Plain bool
 }
 
 // captured is what a capture produced, for the reply.
@@ -48,6 +51,9 @@ const similarBudget = 150 * time.Millisecond
 // and body, and stores the item (or a +1 on the existing one) in a single
 // transaction. It makes no Slack calls; the caller acks after it returns.
 func (b *Bot) capture(ctx context.Context, in captureInput) (*captured, error) {
+	if !in.Plain {
+		in.Text = Unescape(in.Text)
+	}
 	kind, text, _ := backlog.SplitKind(backlog.CleanText(in.Text), in.Kind)
 	if in.KindFixed {
 		kind = in.Kind

@@ -120,3 +120,16 @@ func TestInvalidUTF8AndHugeTextAreStoredSafely(t *testing.T) {
 		t.Errorf("huge title: %d characters %q", n, long.Title)
 	}
 }
+
+func TestSlackEntitiesAreDecodedOnCaptureAndEncodedOnce(t *testing.T) {
+	h := startBot(t)
+	// Slack sends a typed "<" as &lt; and "&" as &amp;.
+	h.settle(h.slack.SendSlash("/feedback", "feature: Show a &lt; b &amp; c", "U0ALICE", "C0GENERAL"))
+	if got := h.item(1).Title; got != "Show a < b & c" {
+		t.Errorf("stored title = %q, want the text as typed", got)
+	}
+	_, text := ackText(t, h.slack.Acks()[0])
+	if !strings.Contains(text, "Show a &lt; b &amp; c") || strings.Contains(text, "&amp;lt;") {
+		t.Errorf("confirmation = %q, want the title encoded exactly once", text)
+	}
+}

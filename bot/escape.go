@@ -10,3 +10,12 @@ var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // <url|label> link. Every piece of user text the bot echoes goes through here;
 // plain_text objects carry raw text instead and need no escaping.
 func Escape(s string) string { return escaper.Replace(s) }
+
+// unescaper reverses the entity encoding Slack applies to message text.
+var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+// Unescape decodes the &amp;, &lt; and &gt; Slack puts in message and
+// command text, so what is stored reads as the person typed it. Slack's own
+// <…> tokens arrive raw and stay as they are; Escape encodes all of it again
+// on the way out.
+func Unescape(s string) string { return unescaper.Replace(s) }

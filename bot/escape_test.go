@@ -44,3 +44,14 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+func TestUnescapeReversesEscape(t *testing.T) {
+	for _, s := range []string{"a < b & c > d", "<!channel>", "&amp; literal", ""} {
+		if got := Unescape(Escape(s)); got != s {
+			t.Errorf("Unescape(Escape(%q)) = %q", s, got)
+		}
+	}
+	if got := Unescape("<@U123> &lt;3"); got != "<@U123> <3" {
+		t.Errorf("Unescape = %q", got)
+	}
+}

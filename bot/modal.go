@@ -53,7 +53,7 @@ func (b *Bot) captureMessageShortcut(ctx context.Context, req *Request) (*Reply,
 	if thread == m.Timestamp {
 		thread = ""
 	}
-	text := backlog.CleanText(stripBotMention(m.Text, b.botUserID))
+	text := backlog.CleanText(Unescape(stripBotMention(m.Text, b.botUserID)))
 	kind, rest, _ := backlog.SplitKind(text, backlog.KindFeedback)
 	meta := captureMeta{Path: backlog.CaptureShortcut, Channel: req.Channel, TS: m.Timestamp, ThreadTS: thread,
 		Team: req.Team, Reporter: m.User, Cut: utf8.RuneCountInString(rest) > modalTextLimit}
@@ -190,7 +190,7 @@ func (b *Bot) captureSubmitted(ctx context.Context, req *Request) (*Reply, error
 		team = req.Team
 	}
 	reply, err := b.captureReply(ctx, captureInput{
-		Path: meta.Path, Title: title, Text: body, Kind: kind, KindFixed: true, Labels: labels,
+		Path: meta.Path, Title: title, Text: body, Kind: kind, KindFixed: true, Labels: labels, Plain: true,
 		Reporter: reporter, Capturer: req.User,
 		Source: backlog.Source{Team: team, Channel: meta.Channel, TS: meta.TS, ThreadTS: meta.ThreadTS},
 	})
