@@ -110,7 +110,7 @@ func (b *Bot) mergeButton(ctx context.Context, req *Request) (*Reply, error) {
 	if it.Status != backlog.StatusNew {
 		return nil, userErrorf("*#%d* is already %s, so it stays where it is.", from, statusLabel(it.Status))
 	}
-	if err := b.db.Merge(ctx, from, into, req.User); err != nil {
+	if err := b.db.Merge(ctx, from, into, req.User, nil); err != nil {
 		if me, ok := errors.AsType[*storage.MergeError](err); ok {
 			return nil, &UserError{Msg: me.Reason}
 		}

@@ -338,33 +338,31 @@ type MergeError struct{ Reason string }
 func (e *MergeError) Error() string { return e.Reason }
 
 // Merge marks item from a duplicate of item into, moving its votes and
-// followers there (without duplicates), and records both sides in history.
-func (db *DB) Merge(ctx context.Context, from, into int64, actor string) error {
+// followers there (without duplicates), records both sides in history, and
+// enqueues notify's messages for from's followers in the same transaction.
+func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify Notifier) error {
 	if from == into {
 		return &MergeError{Reason: fmt.Sprintf("#%d cannot be merged into itself", from)}
 	}
 	now := formatTime(db.Now())
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		var fromStatus, intoStatus string
-		var intoDup int64
-		if err := tx.QueryRowContext(ctx, `SELECT status FROM items WHERE id = ?`, from).Scan(&fromStatus); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("item #%d: %w", from, ErrNotFound)
-			}
-			return err
-		}
-		err := tx.QueryRowContext(ctx, `SELECT status, coalesce(duplicate_of, 0) FROM items WHERE id = ?`, into).Scan(&intoStatus, &intoDup)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("item #%d: %w", into, ErrNotFound)
-		}
+		src, err := itemTx(ctx, tx, from)
 		if err != nil {
 			return err
 		}
-		if fromStatus == string(backlog.StatusDuplicate) {
-			return &MergeError{Reason: fmt.Sprintf("#%d is already merged into another item", from)}
+		dst, err := itemTx(ctx, tx, into)
+		if err != nil {
+			return err
 		}
-		if intoStatus == string(backlog.StatusDuplicate) {
-			return &MergeError{Reason: fmt.Sprintf("#%d is itself a duplicate of #%d; merge into #%d instead", into, intoDup, intoDup)}
+		if src.Status == backlog.StatusDuplicate {
+			return &MergeError{Reason: fmt.Sprintf("#%d is already merged into #%d", from, src.DuplicateOf)}
+		}
+		if dst.Status == backlog.StatusDuplicate {
+			return &MergeError{Reason: fmt.Sprintf("#%d is itself a duplicate of #%d; merge into #%d instead", into, dst.DuplicateOf, dst.DuplicateOf)}
+		}
+		followers, err := followersTx(ctx, tx, from)
+		if err != nil {
+			return err
 		}
 		for _, table := range []string{"item_votes", "item_followers"} {
 			// Oldest first, so the order of votes survives the move.
@@ -383,13 +381,21 @@ func (db *DB) Merge(ctx context.Context, from, into int64, actor string) error {
 			into, now, now, from); err != nil {
 			return fmt.Errorf("mark duplicate: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE items SET updated_at = ? WHERE id = ?`, now, into); err != nil {
+		if err := touch(ctx, tx, into, now); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, from, actor, "merged", fromStatus, string(backlog.StatusDuplicate), fmt.Sprintf("into #%d", into), now); err != nil {
+		eventID, err := addEventID(ctx, tx, from, actor, "merged", string(src.Status), string(backlog.StatusDuplicate), fmt.Sprintf("into #%d", into), now)
+		if err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, into, actor, "merged_from", "", "", fmt.Sprintf("#%d", from), now)
+		if err := addEvent(ctx, tx, into, actor, "merged_from", "", "", fmt.Sprintf("#%d", from), now); err != nil {
+			return err
+		}
+		if notify == nil {
+			return nil
+		}
+		src.Status, src.DuplicateOf = backlog.StatusDuplicate, into
+		return enqueue(ctx, tx, now, notify(src, followers, eventID))
 	})
 	if err != nil {
 		return fmt.Errorf("merge #%d into #%d: %w", from, into, err)

@@ -147,7 +147,7 @@ func TestSimilarRanksTitleMatchesAndSkipsClosedAndSelf(t *testing.T) {
 	a, _ := db.Capture(ctx, sampleItem("1.1", "U1", "U1", "Dark mode for dashboard"))
 	b, _ := db.Capture(ctx, sampleItem("1.2", "U1", "U1", "Export dashboard to CSV"))
 	c, _ := db.Capture(ctx, sampleItem("1.3", "U1", "U1", "Dark theme everywhere"))
-	if err := db.Merge(ctx, c.Item.ID, a.Item.ID, "U0ADMIN"); err != nil {
+	if err := db.Merge(ctx, c.Item.ID, a.Item.ID, "U0ADMIN", nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.Similar(ctx, "dark mode dashboard", b.Item.ID, 3)
@@ -174,7 +174,7 @@ func TestMergeMovesVotesAndFollowersWithoutDuplicates(t *testing.T) {
 	if _, err := db.Follow(ctx, from.Item.ID, "U0C"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN"); err != nil {
+	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN", nil); err != nil {
 		t.Fatal(err)
 	}
 	voters, _ := db.Voters(ctx, into.Item.ID)
@@ -194,13 +194,13 @@ func TestMergeMovesVotesAndFollowersWithoutDuplicates(t *testing.T) {
 		t.Errorf("merged item = %+v", dup)
 	}
 	var me *MergeError
-	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN"); !errors.As(err, &me) {
+	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) {
 		t.Errorf("merging a duplicate again = %v, want a MergeError", err)
 	}
-	if err := db.Merge(ctx, into.Item.ID, from.Item.ID, "U0ADMIN"); !errors.As(err, &me) {
+	if err := db.Merge(ctx, into.Item.ID, from.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) {
 		t.Errorf("merging into a duplicate = %v, want a MergeError", err)
 	}
-	if err := db.Merge(ctx, into.Item.ID, 999, "U0ADMIN"); !errors.Is(err, ErrNotFound) {
+	if err := db.Merge(ctx, into.Item.ID, 999, "U0ADMIN", nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("merging into a missing item = %v, want ErrNotFound", err)
 	}
 	hist, _ := db.History(ctx, from.Item.ID)

@@ -25,9 +25,7 @@ var stopwords = map[string]bool{
 func matchQuery(text string) string {
 	seen := map[string]bool{}
 	var terms []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !isWordRune(r) }) {
 		if len([]rune(w)) < 3 || stopwords[w] || seen[w] {
 			continue
 		}
@@ -70,3 +68,6 @@ func (db *DB) Similar(ctx context.Context, text string, exclude int64, limit int
 	}
 	return out, rows.Err()
 }
+
+// isWordRune reports whether r belongs to a word, as FTS5's unicode61 sees it.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -1,0 +1,274 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+// Notifier renders the outbox messages that announce a change to an item.
+// It runs inside the change's transaction, so the messages commit (or not)
+// with the change itself. eventID is the change's history event.
+type Notifier func(it backlog.Item, followers []string, eventID int64) []OutboxMessage
+
+// itemTx reads item id inside a transaction, or ErrNotFound.
+func itemTx(ctx context.Context, tx *sql.Tx, id int64) (backlog.Item, error) {
+	it, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, fmt.Errorf("item #%d: %w", id, ErrNotFound)
+	}
+	return it, err
+}
+
+// followersTx lists an item's followers inside a transaction.
+func followersTx(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// addEventID appends to an item's history and returns the event's id.
+func addEventID(ctx context.Context, tx *sql.Tx, id int64, actor, typ, from, to, note, now string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO item_events (item_id, actor, type, from_value, to_value, note, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
+	if err != nil {
+		return 0, fmt.Errorf("add %s event: %w", typ, err)
+	}
+	return res.LastInsertId()
+}
+
+// touch sets an item's updated_at.
+func touch(ctx context.Context, tx *sql.Tx, id int64, now string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE items SET updated_at = ? WHERE id = ?`, now, id)
+	return err
+}
+
+// SetStatus moves item id to status to (with a reason when declining),
+// records the change, and enqueues notify's messages in the same
+// transaction. It returns the item as it is now and the status it left.
+func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.Status, reason string, notify Notifier) (backlog.Item, backlog.Status, error) {
+	now := formatTime(db.Now())
+	var it backlog.Item
+	var from backlog.Status
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if it, err = itemTx(ctx, tx, id); err != nil {
+			return err
+		}
+		from = it.Status
+		if err := backlog.CheckTransition(from, to, reason); err != nil {
+			return err
+		}
+		closed := any(nil)
+		if !to.Open() {
+			closed = now
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+			to, now, closed, id); err != nil {
+			return err
+		}
+		eventID, err := addEventID(ctx, tx, id, actor, "status", string(from), string(to), reason, now)
+		if err != nil {
+			return err
+		}
+		it.Status = to
+		if notify == nil || !to.Notifies() {
+			return nil
+		}
+		followers, err := followersTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, now, notify(it, followers, eventID))
+	})
+	if err != nil {
+		return it, from, fmt.Errorf("set status of #%d: %w", id, err)
+	}
+	return it, from, nil
+}
+
+// SetScore merges RICE inputs into item id, recomputes its score and records it.
+func (db *DB) SetScore(ctx context.Context, id int64, actor string, in backlog.ScoreInput) (backlog.Item, error) {
+	now := formatTime(db.Now())
+	var it backlog.Item
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if it, err = itemTx(ctx, tx, id); err != nil {
+			return err
+		}
+		it.RICE = it.RICE.Apply(in)
+		r := it.RICE
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE items SET reach = ?, impact = ?, confidence = ?, effort = ?, score = ?, updated_at = ? WHERE id = ?`,
+			r.Reach, r.Impact, r.Confidence, r.Effort, r.Score, now, id); err != nil {
+			return err
+		}
+		_, err = addEventID(ctx, tx, id, actor, "score", "", formatScore(r.Score), riceNote(r), now)
+		return err
+	})
+	if err != nil {
+		return it, fmt.Errorf("score #%d: %w", id, err)
+	}
+	return it, nil
+}
+
+func formatScore(s *float64) string {
+	if s == nil {
+		return ""
+	}
+	return fmt.Sprint(*s)
+}
+
+// riceNote is "reach=500 impact=2 confidence=80 effort=3" with unset inputs left out.
+func riceNote(r backlog.RICE) string {
+	var parts []string
+	for _, p := range []struct {
+		name string
+		v    *float64
+	}{{"reach", r.Reach}, {"impact", r.Impact}, {"confidence", r.Confidence}, {"effort", r.Effort}} {
+		if p.v != nil {
+			parts = append(parts, fmt.Sprintf("%s=%v", p.name, *p.v))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// SetLabels adds and removes labels on item id and returns the item.
+func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove []string) (backlog.Item, error) {
+	now := formatTime(db.Now())
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		for _, l := range add {
+			res, err := tx.ExecContext(ctx, `INSERT INTO item_labels (item_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, l)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				if _, err := addEventID(ctx, tx, id, actor, "label", "", "+"+l, "", now); err != nil {
+					return err
+				}
+			}
+		}
+		for _, l := range remove {
+			res, err := tx.ExecContext(ctx, `DELETE FROM item_labels WHERE item_id = ? AND label = ?`, id, l)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				if _, err := addEventID(ctx, tx, id, actor, "label", "", "-"+l, "", now); err != nil {
+					return err
+				}
+			}
+		}
+		return touch(ctx, tx, id, now)
+	})
+	if err != nil {
+		return backlog.Item{}, fmt.Errorf("label #%d: %w", id, err)
+	}
+	return db.Item(ctx, id)
+}
+
+// setField changes one text column of item id and records it as an event of typ.
+func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value string) (backlog.Item, error) {
+	now := formatTime(db.Now())
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM items WHERE id = ?`, id).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("item #%d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET `+column+` = ?, updated_at = ? WHERE id = ?`, value, now, id); err != nil {
+			return err
+		}
+		_, err = addEventID(ctx, tx, id, actor, typ, old, value, "", now)
+		return err
+	})
+	if err != nil {
+		return backlog.Item{}, fmt.Errorf("%s #%d: %w", typ, id, err)
+	}
+	return db.Item(ctx, id)
+}
+
+// Assign sets item id's assignee (a user id; "" unassigns).
+func (db *DB) Assign(ctx context.Context, id int64, actor, user string) (backlog.Item, error) {
+	return db.setField(ctx, id, actor, "assignee", "assign", user)
+}
+
+// Link sets item id's tracker URL.
+func (db *DB) Link(ctx context.Context, id int64, actor, url string) (backlog.Item, error) {
+	return db.setField(ctx, id, actor, "tracker_url", "link", url)
+}
+
+// Comment adds a comment to item id's history.
+func (db *DB) Comment(ctx context.Context, id int64, actor, text string) error {
+	now := formatTime(db.Now())
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := addEventID(ctx, tx, id, actor, "comment", "", "", text, now); err != nil {
+			return err
+		}
+		return touch(ctx, tx, id, now)
+	})
+	if err != nil {
+		return fmt.Errorf("comment on #%d: %w", id, err)
+	}
+	return nil
+}
+
+// Unvote removes user's vote from item id and reports whether there was one.
+// They keep following it.
+func (db *DB) Unvote(ctx context.Context, id int64, user string) (bool, error) {
+	return db.remove(ctx, id, user, "item_votes", "unvoted")
+}
+
+// Unfollow stops user following item id and reports whether they did.
+func (db *DB) Unfollow(ctx context.Context, id int64, user string) (bool, error) {
+	return db.remove(ctx, id, user, "item_followers", "unfollowed")
+}
+
+func (db *DB) remove(ctx context.Context, id int64, user, table, typ string) (bool, error) {
+	now := formatTime(db.Now())
+	var removed bool
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE item_id = ? AND user = ?`, id, user)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		if removed = n > 0; !removed {
+			return nil
+		}
+		_, err = addEventID(ctx, tx, id, user, typ, "", "", "", now)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("%s #%d: %w", typ, id, err)
+	}
+	return removed, nil
+}

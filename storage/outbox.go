@@ -1,0 +1,170 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// OutboxMessage is a Slack message to send once: to a channel (in a thread,
+// optionally) or, with a user id as the channel, by DM.
+type OutboxMessage struct {
+	Key      string // unique per change and destination: enqueueing it again does nothing
+	ItemID   int64
+	Channel  string
+	ThreadTS string
+	Text     string
+	Blocks   string // Block Kit JSON, or ""
+}
+
+// OutboxRow is a message waiting in (or done with) the outbox.
+type OutboxRow struct {
+	ID       int64
+	Attempts int
+	OutboxMessage
+}
+
+// enqueue writes messages to the outbox inside a transaction.
+func enqueue(ctx context.Context, tx *sql.Tx, now string, msgs []OutboxMessage) error {
+	for _, m := range msgs {
+		var item any
+		if m.ItemID != 0 {
+			item = m.ItemID
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO outbox (key, item_id, channel, thread_ts, text, blocks, next_attempt_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (key) DO NOTHING`,
+			m.Key, item, m.Channel, m.ThreadTS, m.Text, m.Blocks, now, now)
+		if err != nil {
+			return fmt.Errorf("enqueue %s: %w", m.Key, err)
+		}
+	}
+	return nil
+}
+
+// Enqueue writes messages to the outbox in their own transaction.
+func (db *DB) Enqueue(ctx context.Context, msgs ...OutboxMessage) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error { return enqueue(ctx, tx, formatTime(db.Now()), msgs) })
+}
+
+// DueOutbox returns up to limit pending messages whose time has come, oldest first.
+func (db *DB) DueOutbox(ctx context.Context, limit int) ([]OutboxRow, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT id, attempts, key, coalesce(item_id, 0), channel, thread_ts, text, blocks
+		FROM outbox
+		WHERE state = 'pending' AND next_attempt_at <= ?
+		ORDER BY next_attempt_at, id
+		LIMIT ?`, formatTime(db.Now()), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxRow
+	for rows.Next() {
+		var r OutboxRow
+		if err := rows.Scan(&r.ID, &r.Attempts, &r.Key, &r.ItemID, &r.Channel, &r.ThreadTS, &r.Text, &r.Blocks); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// NextOutboxDue is when the earliest pending message is due; ok is false
+// when nothing is pending.
+func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
+	var s sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'`).Scan(&s)
+	if err != nil || !s.Valid {
+		return time.Time{}, false, err
+	}
+	t, err := time.Parse(timeFormat, s.String)
+	return t, err == nil, err
+}
+
+// OutboxSent marks a message delivered, with the ts Slack gave it, in one
+// transaction. A message already marked stays as it was.
+func (db *DB) OutboxSent(ctx context.Context, id int64, ts string) error {
+	now := formatTime(db.Now())
+	_, err := db.write.ExecContext(ctx, `
+		UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
+		WHERE id = ? AND state = 'pending'`, ts, now, id)
+	if err != nil {
+		return fmt.Errorf("mark outbox %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxRetry schedules another attempt at next. counted says whether this
+// failure uses up one of the message's attempts (a 429 does not).
+func (db *DB) OutboxRetry(ctx context.Context, id int64, next time.Time, errText string, counted bool) error {
+	inc := 0
+	if counted {
+		inc = 1
+	}
+	_, err := db.write.ExecContext(ctx, `
+		UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?
+		WHERE id = ? AND state = 'pending'`, formatTime(next), errText, inc, id)
+	if err != nil {
+		return fmt.Errorf("reschedule outbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxDead gives up on a message: it stays in the table as dead letter.
+func (db *DB) OutboxDead(ctx context.Context, id int64, errText string) error {
+	_, err := db.write.ExecContext(ctx, `
+		UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1
+		WHERE id = ? AND state = 'pending'`, errText, id)
+	if err != nil {
+		return fmt.Errorf("mark outbox %d dead: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxCounts is the number of messages in each outbox state.
+type OutboxCounts struct{ Pending, Sent, Dead int }
+
+// OutboxStats counts the outbox by state.
+func (db *DB) OutboxStats(ctx context.Context) (OutboxCounts, error) {
+	var c OutboxCounts
+	rows, err := db.read.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return c, fmt.Errorf("outbox stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return c, err
+		}
+		switch state {
+		case "pending":
+			c.Pending = n
+		case "sent":
+			c.Sent = n
+		case "dead":
+			c.Dead = n
+		}
+	}
+	return c, rows.Err()
+}
+
+// OutboxByKey returns the message with this key, for callers that need its
+// delivery (the ts it was posted at).
+func (db *DB) OutboxByKey(ctx context.Context, key string) (OutboxRow, string, string, error) {
+	var r OutboxRow
+	var state, ts string
+	err := db.read.QueryRowContext(ctx, `
+		SELECT id, attempts, key, coalesce(item_id, 0), channel, thread_ts, text, blocks, state, sent_ts
+		FROM outbox WHERE key = ?`, key).
+		Scan(&r.ID, &r.Attempts, &r.Key, &r.ItemID, &r.Channel, &r.ThreadTS, &r.Text, &r.Blocks, &state, &ts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, "", "", fmt.Errorf("outbox %s: %w", key, ErrNotFound)
+	}
+	return r, state, ts, err
+}
