@@ -60,8 +60,10 @@ func (b *Bot) capture(ctx context.Context, in captureInput) (*captured, error) {
 	}
 	title := strings.TrimSpace(backlog.CleanText(in.Title))
 	if title != "" {
+		// A title someone typed is kept whole (the form caps its length);
+		// only a kind prefix and extra spaces go.
 		_, title, _ = backlog.SplitKind(title, kind)
-		title = backlog.Title(title)
+		title = strings.Join(strings.Fields(title), " ")
 	} else {
 		title = backlog.Title(text)
 	}
@@ -85,6 +87,7 @@ func (b *Bot) capture(ctx context.Context, in captureInput) (*captured, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.metrics.captures.WithLabelValues(string(in.Path), fmt.Sprint(res.Created)).Inc()
 	return &captured{CaptureResult: res, By: in.Capturer}, nil
 }
 
@@ -170,8 +173,10 @@ func confirmation(c *captured) (string, []slack.Block) {
 	switch {
 	case c.Created:
 		head = fmt.Sprintf("Captured as *#%d* · %s · %s", it.ID, kindLabel(it.Kind), statusLabel(it.Status))
-	case it.Status == backlog.StatusDuplicate:
-		head = fmt.Sprintf("Already tracked as *#%d*, which was merged into *#%d*", it.ID, it.DuplicateOf)
+	case c.MergedFrom != 0 && c.NewVoter:
+		head = fmt.Sprintf("Already tracked as *#%d* (merged into *#%d*) — added your +1 there (%s)", c.MergedFrom, it.ID, votesText(it.Votes))
+	case c.MergedFrom != 0:
+		head = fmt.Sprintf("Already tracked as *#%d*, merged into *#%d* · %s · %s", c.MergedFrom, it.ID, it.Status.Label(), votesText(it.Votes))
 	case c.NewVoter:
 		head = fmt.Sprintf("Already tracked as *#%d* — added your +1 (%s)", it.ID, votesText(it.Votes))
 	default:

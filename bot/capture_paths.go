@@ -41,7 +41,8 @@ func (b *Bot) feedbackCommand(ctx context.Context, req *Request) (*Reply, error)
 var captureVerb = regexp.MustCompile(`(?i)^(capture|track this|track)\b[\s:]*`)
 
 // mention answers `@Liaison …`: help, a capture (kind prefix or capture
-// verb), or short help with a button to capture the message anyway.
+// verb), a question about the backlog, or short help with a button to
+// capture the message anyway.
 func (b *Bot) mention(ctx context.Context, req *Request) (*Reply, error) {
 	text := req.Text
 	if t := strings.ToLower(strings.Trim(text, " ?!.")); t == "" || t == "help" {
@@ -58,6 +59,9 @@ func (b *Bot) mention(ctx context.Context, req *Request) (*Reply, error) {
 		}
 		text = rest
 	} else if _, _, prefixed := backlog.SplitKind(text, ""); !prefixed {
+		if reply, err := b.answerQuestion(ctx, req); reply != nil || err != nil {
+			return reply, err
+		}
 		return mentionHelp(req), nil
 	}
 	return b.captureReply(ctx, captureInput{

@@ -224,19 +224,23 @@ func TestCaptureIsCommittedBeforeAck(t *testing.T) {
 		found[a.EnvelopeID] = n
 	}
 	h.start()
+	// One at a time, so at envelope i's ack exactly i items can exist.
 	m := h.slack.AddMessage(slackfake.Message{Channel: "C0GENERAL", User: "U0BOB", Text: "Webhooks for status changes"})
-	envs := []slackfake.Envelope{
-		h.slack.SendSlash("/feedback", "feature: one", "U0ALICE", "C0GENERAL"),
-		h.slack.SendEvent(slackfake.ReactionAdded("U0ALICE", "bulb", m)),
+	send := []func() slackfake.Envelope{
+		func() slackfake.Envelope { return h.slack.SendSlash("/feedback", "feature: one", "U0ALICE", "C0GENERAL") },
+		func() slackfake.Envelope { return h.slack.SendEvent(slackfake.ReactionAdded("U0ALICE", "bulb", m)) },
+		func() slackfake.Envelope {
+			_, e := h.slack.SendMention(slackfake.Message{Channel: "C0GENERAL", User: "U0ALICE", Text: bot + "bug: three"})
+			return e
+		},
 	}
-	_, mention := h.slack.SendMention(slackfake.Message{Channel: "C0GENERAL", User: "U0ALICE", Text: bot + "bug: three"})
-	envs = append(envs, mention)
-	for i, e := range envs {
+	for i, f := range send {
+		e := f()
 		h.slack.WaitAck(e.EnvelopeID)
 		mu.Lock()
 		got := found[e.EnvelopeID]
 		mu.Unlock()
-		if got < i+1 {
+		if got != i+1 {
 			t.Errorf("envelope %d: %d items in SQLite when its ack arrived, want %d", i, got, i+1)
 		}
 	}

@@ -23,6 +23,22 @@ type subcommand struct {
 func (b *Bot) subcommands() []subcommand {
 	return []subcommand{
 		{name: "help", usage: "help", summary: "what Liaison can do (this message)", run: b.help},
+		{name: "list", usage: "list [status] [kind] [#label] [mine] [by @person]", summary: "items, best ranked first (open ones unless you name a status)", run: b.cmdList},
+		{name: "top", usage: "top [N]", summary: "the N best-ranked open items (score, then votes, then age)", run: b.cmdTop},
+		{name: "show", usage: "show 42", summary: "one item with its status, votes, score and last change", run: b.cmdShow},
+		{name: "search", usage: "search dark mode", summary: "items whose title or details contain the words", run: b.cmdSearch},
+		{name: "stats", usage: "stats", summary: "counts by status and kind, and notification health", run: b.cmdStats},
+		{name: "vote", usage: "vote 42", summary: "add your +1 (you'll follow it too)", run: b.cmdVote},
+		{name: "unvote", usage: "unvote 42", summary: "take your +1 back", run: b.cmdUnvote},
+		{name: "follow", usage: "follow 42", summary: "hear when it is planned, shipped or declined", run: b.cmdFollow},
+		{name: "unfollow", usage: "unfollow 42", summary: "stop hearing about it", run: b.cmdUnfollow},
+		{name: "comment", usage: "comment 42 <text>", summary: "add a note to its history", run: b.cmdComment},
+		{name: "status", usage: "status 42 <status> [reason]", summary: "★ move it (new, triaged, planned, in_progress, shipped; declined needs a reason)", run: b.cmdStatus},
+		{name: "score", usage: "score 42 reach=500 impact=2 confidence=80 effort=3", summary: "★ set RICE inputs", run: b.cmdScore},
+		{name: "label", usage: "label 42 +area -area", summary: "★ add or remove labels", run: b.cmdLabel},
+		{name: "assign", usage: "assign 42 @person", summary: "★ set who works on it", run: b.cmdAssign},
+		{name: "link", usage: "link 42 <url>", summary: "★ link the tracker issue", run: b.cmdLink},
+		{name: "merge", usage: "merge 43 into 12", summary: "★ mark a duplicate; its votes and followers move", run: b.cmdMerge},
 	}
 }
 
@@ -49,7 +65,8 @@ func (b *Bot) help(context.Context, *Request) (*Reply, error) {
 	for _, sc := range b.subcommands() {
 		lines = append(lines, fmt.Sprintf("• `/backlog %s` — %s", sc.usage, sc.summary))
 	}
-	lines = append(lines, "• `@Liaison help` — the same, in a thread")
+	lines = append(lines, "• `@Liaison help` — this list, in a thread")
+	lines = append(lines, "★ product owners only. Ask me in a channel too: `@Liaison status of 42`, `top`, `search dark mode`, `what's planned`, `what shipped this week`, `my requests`.")
 	intro := "*Liaison* keeps feedback and feature requests in one backlog and tells everyone who asked when things move."
 	capture := []string{
 		"*Add to the backlog*",

@@ -34,7 +34,7 @@ func TestSimilarItemButtonMovesRequest(t *testing.T) {
 
 	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0BOB", where, actionMerge, "2>1")))
 	moved := h.slack.WaitCall("chat.postEphemeral", func(c slackfake.Call) bool { return c.Param("user") == "U0BOB" })
-	if !strings.Contains(moved.Param("text"), "Moved your request to *#1*") || !strings.Contains(moved.Param("text"), "2 votes") {
+	if !strings.Contains(moved.Param("text"), "Merged *#2* into *#1*") || !strings.Contains(moved.Param("text"), "2 votes") {
 		t.Errorf("reply = %q", moved.Param("text"))
 	}
 	if it := h.item(2); it.Status != backlog.StatusDuplicate || it.DuplicateOf != 1 {

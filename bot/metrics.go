@@ -14,6 +14,9 @@ type Metrics struct {
 	ackSeconds prometheus.Histogram
 	apiCalls   *prometheus.CounterVec
 	apiErrors  *prometheus.CounterVec
+	captures   *prometheus.CounterVec
+	outboxSent prometheus.Counter
+	outboxDead prometheus.Counter
 }
 
 // NewMetrics creates the bot's series and registers them on reg.
@@ -36,9 +39,21 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "liaison_slack_api_errors_total",
 			Help: "Slack Web API requests that failed at the HTTP level (transport error, 429, 5xx), by method.",
 		}, []string{"method"}),
+		captures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "liaison_captures_total",
+			Help: "Captures by path; created says whether a new item was made (false: a +1 on an existing one).",
+		}, []string{"path", "created"}),
+		outboxSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "liaison_outbox_sent_total",
+			Help: "Outbox messages delivered to Slack.",
+		}),
+		outboxDead: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "liaison_outbox_dead_total",
+			Help: "Outbox messages given up on (dead letter).",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.envelopes, m.ackSeconds, m.apiCalls, m.apiErrors)
+		reg.MustRegister(m.envelopes, m.ackSeconds, m.apiCalls, m.apiErrors, m.captures, m.outboxSent, m.outboxDead)
 	}
 	return m
 }

@@ -72,10 +72,13 @@ func (b *Bot) openCaptureModal(triggerID string, meta captureMeta, title, body s
 	return func(ctx context.Context) error {
 		var similar []backlog.Item
 		if title != "" {
+			// Bounded: the trigger id expires 3 s after the shortcut.
+			sctx, cancel := context.WithTimeout(ctx, similarBudget)
 			var err error
-			if similar, err = b.db.Similar(ctx, title, 0, maxSimilar); err != nil {
-				b.log.Warn("similar items for the modal", "err", err)
+			if similar, err = b.db.Similar(sctx, title, 0, maxSimilar); err != nil {
+				b.log.Warn("similar items for the modal skipped", "err", err)
 			}
+			cancel()
 		}
 		_, err := b.api.OpenViewContext(ctx, triggerID, captureModal(meta, title, body, kind, similar))
 		if err != nil {
@@ -164,6 +167,9 @@ func (b *Bot) captureSubmitted(ctx context.Context, req *Request) (*Reply, error
 	if err := json.Unmarshal([]byte(req.Interaction.View.PrivateMetadata), &meta); err != nil || meta.Path == "" {
 		meta = captureMeta{Path: backlog.CaptureModal}
 	}
+	if req.Interaction.View.State == nil {
+		return &Reply{Ack: slack.NewErrorsViewSubmissionResponse(map[string]string{inputTitle: "Give the request a title."})}, nil
+	}
 	values := req.Interaction.View.State.Values
 	title := strings.TrimSpace(values[inputTitle][inputTitle].Value)
 	body := values[inputBody][inputBody].Value
@@ -180,6 +186,19 @@ func (b *Bot) captureSubmitted(ctx context.Context, req *Request) (*Reply, error
 	labels, bad := parseLabels(values[inputLabels][inputLabels].Value)
 	if bad != "" {
 		return &Reply{Ack: slack.NewErrorsViewSubmissionResponse(map[string]string{inputLabels: bad})}, nil
+	}
+	if meta.Cut && meta.TS != "" {
+		// The form held only the first 3,000 characters. If they were left
+		// as they were, store the whole message (within capture.max_chars).
+		if m, err := b.fetchMessage(ctx, meta.Channel, meta.TS, meta.ThreadTS); err == nil {
+			full := backlog.CleanText(Unescape(stripBotMention(m.Text, b.botUserID)))
+			_, full, _ = backlog.SplitKind(full, kind)
+			if body == truncateRunes(full, modalTextLimit) {
+				body = full
+			}
+		} else {
+			b.log.Warn("re-read a long message for its full text; storing the form's text", "err", err)
+		}
 	}
 	reporter := meta.Reporter
 	if reporter == "" {

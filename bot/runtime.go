@@ -35,6 +35,17 @@ type Config struct {
 	Channels map[string]ChannelRule
 	// MaxChars is the longest stored body; 0 means backlog.DefaultMaxBody.
 	MaxChars int
+
+	// Admins (user ids) and the members of AdminGroup (a user group id)
+	// triage, prioritise and decide.
+	Admins     []string
+	AdminGroup string
+	// Team may give effort estimates (admins may too).
+	Team []string
+	// NotifyMode is where followers hear about changes: thread, dm, both, off.
+	NotifyMode string
+	// EffortSizes maps S/M/L/XL to person-weeks.
+	EffortSizes map[string]float64
 }
 
 // ChannelRule says how a monitored channel is captured.
@@ -45,8 +56,9 @@ type ChannelRule struct {
 
 // Timing and capacity of the runtime.
 const (
-	// DefaultShutdownTimeout bounds how long Run waits for in-flight handlers.
-	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultShutdownTimeout bounds Run's whole shutdown, leaving the
+	// process a second to close the rest within SPEC's 10 s.
+	DefaultShutdownTimeout = 9 * time.Second
 	// maxInFlight bounds the envelopes handled at once; more wait their turn.
 	maxInFlight = 64
 	// ackTimeout bounds the wait to hand an ack to the socket.
@@ -58,6 +70,9 @@ const (
 	pruneEvery = 10 * time.Minute
 	// ackFlush is how long shutdown lets the socket writer send the last acks.
 	ackFlush = 250 * time.Millisecond
+	// maxRedeliveries is how often Slack redelivers an unacked event; the
+	// last delivery of a failing event is acked with an error reply.
+	maxRedeliveries = 3
 )
 
 // Bot is Liaison connected to one Slack workspace.
@@ -76,6 +91,12 @@ type Bot struct {
 	ackFlush        time.Duration
 
 	botUserID string // set from auth.test when Run starts
+
+	groupMu      sync.Mutex
+	groupMembers []string
+	groupFetched time.Time
+
+	wake chan struct{} // tells the outbox worker something was enqueued
 	connected atomic.Bool
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	inflight  sync.WaitGroup
@@ -121,6 +142,7 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics) *Bot {
 		ShutdownTimeout: DefaultShutdownTimeout,
 		ackFlush:        ackFlush,
 		slots:           make(chan struct{}, maxInFlight),
+		wake:            make(chan struct{}, 1),
 	}
 	b.routes()
 	return b
@@ -141,6 +163,12 @@ func (b *Bot) routes() {
 	b.router.actions[actionView] = b.viewButton
 	b.router.actions[actionMerge] = b.mergeButton
 	b.router.actions[actionCaptureMention] = b.captureMentionButton
+	b.router.actions[actionStatus] = b.statusSelected
+	for size := range b.cfg.EffortSizes {
+		b.router.actions[actionEffort+"_"+size] = b.effortButton
+	}
+	b.router.views[viewDecline] = b.declineSubmitted
+	b.router.events[KindHomeOpened] = b.homeOpened
 }
 
 // Busy is the number of envelopes being served right now, replies and
@@ -176,6 +204,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- b.socket.RunContext(sockCtx) }()
 
+	outboxCtx, stopOutbox := context.WithCancel(ctx)
+	defer stopOutbox()
+	outboxDone := make(chan struct{})
+	go func() {
+		defer close(outboxDone)
+		b.runOutbox(outboxCtx, work)
+	}()
+
 	b.pruneEvents(work)
 	prune := time.NewTicker(pruneEvery)
 	defer prune.Stop()
@@ -198,11 +234,14 @@ loop:
 		}
 	}
 
+	stopOutbox() // pending messages stay in the outbox for the next start
+	// One deadline for the whole shutdown: in-flight work gets most of it,
+	// cancelled work a moment to unwind, the last acks a moment to flush.
 	b.log.Info("shutting down: waiting for in-flight work", "timeout", b.ShutdownTimeout)
-	if !waitTimeout(&b.inflight, b.ShutdownTimeout) {
+	if !waitTimeout(&b.inflight, b.ShutdownTimeout*8/10) {
 		b.log.Warn("shutdown timeout: cancelling in-flight work")
 		stopWork()
-		waitTimeout(&b.inflight, time.Second)
+		waitTimeout(&b.inflight, b.ShutdownTimeout/10)
 	}
 	// slack-go writes acks from its own goroutine and has no flush: give
 	// the last acks a moment to reach the socket before closing it.
@@ -212,9 +251,10 @@ loop:
 	stopSocket()
 	select {
 	case <-sockErr:
-	case <-time.After(time.Second):
-		b.log.Warn("socket did not close within 1s")
+	case <-time.After(b.ShutdownTimeout / 20):
+		b.log.Warn("socket did not close in time")
 	}
+	<-outboxDone
 	b.connected.Store(false)
 	return runErr
 }
@@ -264,6 +304,7 @@ func (b *Bot) handleEvent(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeHello:
 		b.log.Debug("hello from Slack")
 	case socketmode.EventTypeIncomingError:
+		b.connected.Store(false)
 		b.log.Warn("Socket Mode read failed; reconnecting", "err", evt.Data)
 	case socketmode.EventTypeErrorWriteFailed:
 		b.log.Warn("Socket Mode write failed", "err", evt.Data)
@@ -352,10 +393,10 @@ func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
 		h = b.unhandled
 	}
 	reply, err := call(ctx, h, req)
-	if _, busy := errors.AsType[*retryLater](err); busy && req.EventID != "" {
-		// Slack redelivers an unacked Events API envelope: the capture is
-		// retried rather than lost.
-		log.Warn("Slack busy; leaving the envelope unacked so Slack redelivers it", "err", err)
+	if err != nil && req.EventID != "" && !isUserError(err) && (isRetryLater(err) || req.Retry < maxRedeliveries) {
+		// Slack redelivers an unacked Events API envelope: a capture that
+		// failed (Slack busy, database trouble) is retried, not lost.
+		log.Warn("handling failed; leaving the envelope unacked so Slack redelivers it", "retry", req.Retry, "err", err)
 		return
 	}
 	if req.EventID != "" {
@@ -518,6 +559,11 @@ func (b *Bot) post(ctx context.Context, req *Request, reply *Reply) error {
 		return err
 	default:
 		_, err := b.api.PostEphemeralContext(ctx, channel, req.User, opts...)
+		if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
+			// A slash command or shortcut in a channel the bot is not in:
+			// the answer comes by DM instead.
+			_, _, err = b.api.PostMessageContext(ctx, req.User, opts...)
+		}
 		return err
 	}
 }

@@ -35,9 +35,10 @@ type NewItem struct {
 
 // CaptureResult says what Capture did.
 type CaptureResult struct {
-	Item     backlog.Item
-	Created  bool // false: the source message was already an item
-	NewVoter bool // the capturer's +1 was added now
+	Item       backlog.Item
+	Created    bool  // false: the source message was already an item
+	NewVoter   bool  // the capturer's +1 was added now
+	MergedFrom int64 // the message's item was merged: Item is where it went
 }
 
 // Capture stores a new item, or — when its source message is already an
@@ -55,6 +56,14 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 				n.Source.Team, n.Source.Channel, n.Source.TS).Scan(&id)
 			switch {
 			case err == nil:
+				// A merged item's demand belongs to the item it was merged into.
+				target, err := resolveDuplicate(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				if target != id {
+					res.MergedFrom, id = id, target
+				}
 				added, err := addVoter(ctx, tx, id, n.Capturer, now)
 				if err != nil {
 					return err
@@ -281,22 +290,44 @@ func (db *DB) SetPermalink(ctx context.Context, id int64, url string) error {
 	return nil
 }
 
-// Vote adds user's +1 to item id (and makes them a follower). It reports
-// whether the vote is new; voting twice counts once.
-func (db *DB) Vote(ctx context.Context, id int64, user string) (bool, error) {
+// Vote adds user's +1 to item id (and makes them a follower); a vote for a
+// merged item goes to the item it was merged into. It returns the item that
+// got the vote and whether the vote is new; voting twice counts once.
+func (db *DB) Vote(ctx context.Context, id int64, user string) (int64, bool, error) {
 	var added bool
+	target := id
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
 		var err error
-		added, err = addVoter(ctx, tx, id, user, formatTime(db.Now()))
+		if target, err = resolveDuplicate(ctx, tx, id); err != nil {
+			return err
+		}
+		added, err = addVoter(ctx, tx, target, user, formatTime(db.Now()))
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("vote on #%d: %w", id, err)
+		return 0, false, fmt.Errorf("vote on #%d: %w", id, err)
 	}
-	return added, nil
+	return target, added, nil
+}
+
+// resolveDuplicate follows duplicate_of from item id to the item that
+// stands for it (id itself when it is no duplicate).
+func resolveDuplicate(ctx context.Context, tx *sql.Tx, id int64) (int64, error) {
+	for range 10 { // merges never chain (Merge refuses a duplicate target), but be safe
+		var dup int64
+		err := tx.QueryRowContext(ctx, `SELECT coalesce(duplicate_of, 0) FROM items WHERE id = ?`, id).Scan(&dup)
+		if err != nil {
+			return 0, fmt.Errorf("resolve duplicate #%d: %w", id, err)
+		}
+		if dup == 0 {
+			return id, nil
+		}
+		id = dup
+	}
+	return id, nil
 }
 
 // Follow makes user a follower of item id and reports whether that is new.

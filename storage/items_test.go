@@ -214,10 +214,10 @@ func TestVoteAndFollowAreIdempotent(t *testing.T) {
 	db := openTest(t)
 	res, _ := db.Capture(ctx, sampleItem("1.1", "U0A", "U0A", "Dark mode"))
 	id := res.Item.ID
-	if added, err := db.Vote(ctx, id, "U0B"); err != nil || !added {
+	if _, added, err := db.Vote(ctx, id, "U0B"); err != nil || !added {
 		t.Errorf("first vote = %v, %v", added, err)
 	}
-	if added, err := db.Vote(ctx, id, "U0B"); err != nil || added {
+	if _, added, err := db.Vote(ctx, id, "U0B"); err != nil || added {
 		t.Errorf("second vote = %v, %v; want not added", added, err)
 	}
 	if added, err := db.Follow(ctx, id, "U0C"); err != nil || !added {
@@ -226,7 +226,7 @@ func TestVoteAndFollowAreIdempotent(t *testing.T) {
 	if added, err := db.Follow(ctx, id, "U0B"); err != nil || added {
 		t.Errorf("follow by a voter = %v, %v; voters already follow", added, err)
 	}
-	if _, err := db.Vote(ctx, 999, "U0B"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := db.Vote(ctx, 999, "U0B"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("vote on a missing item = %v, want ErrNotFound", err)
 	}
 	it, _ := db.Item(ctx, id)

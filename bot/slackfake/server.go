@@ -83,6 +83,8 @@ type Server struct {
 	messages    map[string][]Message // by channel
 	notIn       map[string]bool      // channels the bot is not a member of
 	users       map[string]User
+	groups      map[string][]string
+	junk        []string // messages from the client that were not acks
 	seq         int64
 }
 
@@ -113,6 +115,7 @@ func New(t testing.TB) *Server {
 		messages:     map[string][]Message{},
 		notIn:        map[string]bool{},
 		users:        map[string]User{},
+		groups:       map[string][]string{},
 		seq:          time.Now().Unix() * 1_000_000,
 	}
 	mux := http.NewServeMux()
@@ -121,7 +124,12 @@ func New(t testing.TB) *Server {
 	// Slack's client sends Origin: https://api.slack.com; accept it.
 	s.upgrader.CheckOrigin = func(*http.Request) bool { return true }
 	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		s.Close()
+		if junk := s.Junk(); len(junk) > 0 {
+			t.Errorf("slackfake: the client sent %d messages that are not acks, first: %s", len(junk), junk[0])
+		}
+	})
 	return s
 }
 
@@ -303,7 +311,9 @@ func (s *Server) readAcks(c *wsConn) {
 			Payload    json.RawMessage `json:"payload"`
 		}
 		if err := json.Unmarshal(data, &ack); err != nil || ack.EnvelopeID == "" {
-			s.t.Errorf("slackfake: client sent something that is not an ack: %s", data)
+			s.mu.Lock()
+			s.junk = append(s.junk, string(data))
+			s.mu.Unlock()
 			continue
 		}
 		now := time.Now()
@@ -432,6 +442,13 @@ func (s *Server) Drop() {
 		s.t.Fatal("slackfake: no connection to drop")
 	}
 	c.ws.UnderlyingConn().Close()
+}
+
+// Junk returns what the client sent that was not an ack (should be nothing).
+func (s *Server) Junk() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.junk...)
 }
 
 // Acks returns every ack received so far.

@@ -81,6 +81,13 @@ func (s *Server) NotInChannel(channel string) {
 	s.notIn[channel] = true
 }
 
+// SetUsergroup sets a user group's members.
+func (s *Server) SetUsergroup(id string, members ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[id] = append([]string{}, members...)
+}
+
 // AddUser adds or replaces a workspace member.
 func (s *Server) AddUser(u User) {
 	s.mu.Lock()
@@ -281,6 +288,9 @@ func (s *Server) answer(r *http.Request, c Call) map[string]any {
 		if p("text") == "" && p("blocks") == "" {
 			return fail("no_text")
 		}
+		if s.isNotIn(p("channel")) {
+			return fail("not_in_channel")
+		}
 		return ok(map[string]any{"message_ts": s.nextTS()})
 	case "chat.update":
 		return s.update(p("channel"), p("ts"), p("text"), p("blocks"))
@@ -321,6 +331,14 @@ func (s *Server) answer(r *http.Request, c Call) map[string]any {
 		return ok(map[string]any{"channel": map[string]any{"id": "D" + users[0]}})
 	case "users.info":
 		return s.userInfo(p("user"))
+	case "usergroups.users.list":
+		s.mu.Lock()
+		members, found := s.groups[p("usergroup")]
+		s.mu.Unlock()
+		if !found {
+			return fail("no_such_subteam")
+		}
+		return ok(map[string]any{"users": members})
 	}
 	return fail("unknown_method")
 }

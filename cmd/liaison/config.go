@@ -392,6 +392,12 @@ func (cfg *Config) botConfig() bot.Config {
 		MaxChars: cfg.Capture.MaxChars,
 		Emoji:    map[string]backlog.Kind{},
 		Channels: map[string]bot.ChannelRule{},
+
+		Admins:      cfg.Admins.Users,
+		AdminGroup:  cfg.Admins.Usergroup,
+		Team:        cfg.Team.Users,
+		NotifyMode:  cfg.Notify.Mode,
+		EffortSizes: cfg.EffortSizes,
 	}
 	for name, kind := range cfg.Capture.Emoji {
 		bc.Emoji[name], _ = backlog.ParseKind(kind)

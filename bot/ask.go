@@ -1,0 +1,94 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+// question is one kind of thing people ask in a mention.
+type question struct {
+	pattern *regexp.Regexp
+	answer  func(b *Bot, ctx context.Context, req *Request, m []string) (*Reply, error)
+}
+
+// questions are matched in order against the mention's text, lowercased,
+// with curly quotes straightened and trailing ?!. removed.
+var questions = []question{
+	{regexp.MustCompile(`^(?:what(?:'s| is) the )?status (?:of|for) #?(\d+)$`), askShow},
+	{regexp.MustCompile(`^(?:show )?#(\d+)$`), askShow},
+	{regexp.MustCompile(`^top(?: (\d+))?$`), askTop},
+	{regexp.MustCompile(`^search (?:for )?(.+)$`), askSearch},
+	{regexp.MustCompile(`^(?:what(?:'s| is| are)? )?planned$`), askPlanned},
+	{regexp.MustCompile(`^(?:what(?:'s| has)? )?shipped(?: this week)?$`), askShipped},
+	{regexp.MustCompile(`^(?:what are )?my requests$`), askMine},
+}
+
+// normalizeQuestion prepares mention text for matching.
+func normalizeQuestion(s string) string {
+	s = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`).Replace(strings.ToLower(Unescape(s)))
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.TrimRight(s, "?!. ")
+}
+
+// answerQuestion answers a mention that asks about the backlog; nil when
+// the text is no question it knows.
+func (b *Bot) answerQuestion(ctx context.Context, req *Request) (*Reply, error) {
+	text := normalizeQuestion(req.Text)
+	for _, q := range questions {
+		if m := q.pattern.FindStringSubmatch(text); m != nil {
+			return q.answer(b, ctx, req, m)
+		}
+	}
+	return nil, nil
+}
+
+func askShow(b *Bot, ctx context.Context, req *Request, m []string) (*Reply, error) {
+	id, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return nil, userErrorf("`%s` is not an item number.", Escape(m[1]))
+	}
+	// In a channel thread the card is public: no admin controls on it.
+	return b.card(ctx, id, req.User, false)
+}
+
+func askTop(b *Bot, ctx context.Context, req *Request, m []string) (*Reply, error) {
+	return b.cmdTop(ctx, &Request{User: req.User, Text: m[1]})
+}
+
+func askSearch(b *Bot, ctx context.Context, req *Request, m []string) (*Reply, error) {
+	return b.cmdSearch(ctx, &Request{User: req.User, Text: m[1]})
+}
+
+func askPlanned(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, error) {
+	items, err := b.db.List(ctx, backlog.Filter{Status: backlog.StatusPlanned}, listSize+1)
+	if err != nil {
+		return nil, err
+	}
+	text, blocks := itemList("*Planned*, best ranked first", items, "Nothing is planned right now.")
+	return &Reply{Text: text, Blocks: blocks}, nil
+}
+
+func askShipped(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, error) {
+	items, err := b.db.ChangedTo(ctx, backlog.StatusShipped, time.Now().Add(-7*24*time.Hour), listSize+1)
+	if err != nil {
+		return nil, err
+	}
+	text, blocks := itemList("*Shipped in the last 7 days*", items, "Nothing shipped in the last 7 days.")
+	return &Reply{Text: text, Blocks: blocks}, nil
+}
+
+func askMine(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, error) {
+	items, err := b.db.List(ctx, backlog.Filter{Mine: req.User}, listSize+1)
+	if err != nil {
+		return nil, err
+	}
+	text, blocks := itemList(fmt.Sprintf("*Requests of %s* (reported or followed)", userRef(req.User)), items,
+		"You have no requests yet. Capture one with `/feedback`.")
+	return &Reply{Text: text, Blocks: blocks}, nil
+}

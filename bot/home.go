@@ -1,0 +1,100 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+// App Home list sizes; with one section per list the view stays far under
+// Slack's 100 blocks.
+const (
+	homeMine    = 10
+	homeTop     = 5
+	homeShipped = 5
+	homeTriage  = 10
+)
+
+// homeOpened publishes the App Home: my requests, top open items, recently
+// shipped, and for admins the triage queue. The reads happen before the
+// ack (milliseconds); views.publish after it.
+func (b *Bot) homeOpened(ctx context.Context, req *Request) (*Reply, error) {
+	if req.User == "" {
+		return nil, nil
+	}
+	view, err := b.homeView(ctx, req.User)
+	if err != nil {
+		return nil, err
+	}
+	return &Reply{After: func(ctx context.Context) error {
+		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: req.User, View: view})
+		if err != nil {
+			return fmt.Errorf("publish home of %s: %w", req.User, err)
+		}
+		return nil
+	}}, nil
+}
+
+// homeView builds the Home tab for user.
+func (b *Bot) homeView(ctx context.Context, user string) (slack.HomeTabViewRequest, error) {
+	mine, err := b.db.List(ctx, backlog.Filter{Mine: user}, homeMine+1)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, err
+	}
+	top, err := b.db.Top(ctx, homeTop)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, err
+	}
+	shipped, err := b.db.ChangedTo(ctx, backlog.StatusShipped, time.Now().Add(-30*24*time.Hour), homeShipped)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, err
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain("Liaison")),
+		slack.NewContextBlock("", md("Capture with `/feedback`, a mention, a reaction or *Add to backlog* on any message. `/backlog help` lists everything.")),
+	}
+	section := func(title string, items []backlog.Item, empty string, limit int) {
+		if len(items) > limit {
+			items = items[:limit]
+		}
+		_, bs := itemList(title, items, empty)
+		blocks = append(blocks, slack.NewDividerBlock())
+		blocks = append(blocks, bs...)
+	}
+	section("*My requests* — reported or followed", mine, "Nothing yet. What would make your work easier? Tell me with `/feedback`.", homeMine)
+	section("*Top open items*", top, "The backlog is empty.", homeTop)
+	section("*Recently shipped*", shipped, "Nothing shipped in the last 30 days.", homeShipped)
+
+	admin, err := b.isAdmin(ctx, user)
+	if err != nil {
+		b.log.Warn("home: admin check", "user", user, "err", err)
+	}
+	if admin {
+		queue, err := b.db.TriageQueue(ctx, homeTriage)
+		if err != nil {
+			return slack.HomeTabViewRequest{}, err
+		}
+		stats, err := b.db.Stats(ctx)
+		if err != nil {
+			return slack.HomeTabViewRequest{}, err
+		}
+		var counts []string
+		for _, s := range backlog.Statuses {
+			if n := stats.ByStatus[s]; n > 0 {
+				counts = append(counts, fmt.Sprintf("%s %d", s.Label(), n))
+			}
+		}
+		section(fmt.Sprintf("*Triage queue* — %d new, oldest first", stats.ByStatus[backlog.StatusNew]), queue, "Nothing waits for triage.", homeTriage)
+		summary := "All items: " + strings.Join(counts, " · ")
+		if stats.Outbox.Dead > 0 {
+			summary += fmt.Sprintf(" · %d notifications failed for good (see the log)", stats.Outbox.Dead)
+		}
+		blocks = append(blocks, slack.NewContextBlock("", md(summary)))
+	}
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}, nil
+}
