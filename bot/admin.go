@@ -12,19 +12,21 @@ import (
 const groupCacheFor = 5 * time.Minute
 
 // isAdmin reports whether user is a product owner: listed in the
-// configuration or a member of the admin user group.
-func (b *Bot) isAdmin(ctx context.Context, user string) (bool, error) {
+// configuration or a member of the admin user group. When the group cannot
+// be read it fails closed (not an admin) and logs why.
+func (b *Bot) isAdmin(ctx context.Context, user string) bool {
 	if slices.Contains(b.cfg.Admins, user) {
-		return true, nil
+		return true
 	}
 	if b.cfg.AdminGroup == "" {
-		return false, nil
+		return false
 	}
 	members, err := b.adminGroupMembers(ctx)
 	if err != nil {
-		return false, err
+		b.log.Warn("admin user group unreadable; treating the user as no admin", "usergroup", b.cfg.AdminGroup, "user", user, "err", err)
+		return false
 	}
-	return slices.Contains(members, user), nil
+	return slices.Contains(members, user)
 }
 
 // adminGroupMembers returns the admin group's members, cached for five minutes.
@@ -47,20 +49,13 @@ func (b *Bot) adminGroupMembers(ctx context.Context) ([]string, error) {
 }
 
 // canEstimate reports whether user may give effort estimates.
-func (b *Bot) canEstimate(ctx context.Context, user string) (bool, error) {
-	if slices.Contains(b.cfg.Team, user) {
-		return true, nil
-	}
-	return b.isAdmin(ctx, user)
+func (b *Bot) canEstimate(ctx context.Context, user string) bool {
+	return slices.Contains(b.cfg.Team, user) || b.isAdmin(ctx, user)
 }
 
 // requireAdmin refuses a non-admin with a message saying who can do it.
 func (b *Bot) requireAdmin(ctx context.Context, user, what string) error {
-	ok, err := b.isAdmin(ctx, user)
-	if err != nil {
-		return err
-	}
-	if ok {
+	if b.isAdmin(ctx, user) {
 		return nil
 	}
 	return userErrorf("Only product owners can %s. %s", what, b.whoAreAdmins())

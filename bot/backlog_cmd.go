@@ -113,12 +113,7 @@ func (b *Bot) card(ctx context.Context, id int64, user string, controls bool) (*
 	}
 	v := cardView{Followers: len(followers), Events: events, Sizes: b.effortSizes()}
 	if controls {
-		if v.Admin, err = b.isAdmin(ctx, user); err != nil {
-			return nil, err
-		}
-		if v.Estimator, err = b.canEstimate(ctx, user); err != nil {
-			return nil, err
-		}
+		v.Admin, v.Estimator = b.isAdmin(ctx, user), b.canEstimate(ctx, user)
 	}
 	text, blocks := itemCard(it, v)
 	return &Reply{Text: text, Blocks: blocks}, nil

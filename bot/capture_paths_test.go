@@ -227,7 +227,9 @@ func TestCaptureIsCommittedBeforeAck(t *testing.T) {
 	// One at a time, so at envelope i's ack exactly i items can exist.
 	m := h.slack.AddMessage(slackfake.Message{Channel: "C0GENERAL", User: "U0BOB", Text: "Webhooks for status changes"})
 	send := []func() slackfake.Envelope{
-		func() slackfake.Envelope { return h.slack.SendSlash("/feedback", "feature: one", "U0ALICE", "C0GENERAL") },
+		func() slackfake.Envelope {
+			return h.slack.SendSlash("/feedback", "feature: one", "U0ALICE", "C0GENERAL")
+		},
 		func() slackfake.Envelope { return h.slack.SendEvent(slackfake.ReactionAdded("U0ALICE", "bulb", m)) },
 		func() slackfake.Envelope {
 			_, e := h.slack.SendMention(slackfake.Message{Channel: "C0GENERAL", User: "U0ALICE", Text: bot + "bug: three"})

@@ -31,7 +31,37 @@ func testConfig(fake *slackfake.Server) Config {
 			feedChannel:  {Kind: backlog.KindFeedback},
 			ideasChannel: {PrefixOnly: true, Kind: backlog.KindFeature},
 		},
+		Admins:      []string{admin},
+		AdminGroup:  adminGroup,
+		Team:        []string{developer},
+		NotifyMode:  "both",
+		EffortSizes: map[string]float64{"S": 1, "M": 2, "L": 4, "XL": 8},
 	}
+}
+
+// People with roles in the test configuration.
+const (
+	admin      = "U0ADMIN"
+	adminGroup = "S0PRODUCT"
+	developer  = "U0DEV"
+)
+
+// restart stops the bot and starts a new one on the same database and test
+// Slack, as after a process restart.
+func (h *harness) restart() {
+	h.t.Helper()
+	if err := h.stop(); err != nil {
+		h.t.Fatalf("stop: %v", err)
+	}
+	n := h.slack.Connections()
+	log := h.bot.log
+	h.bot = New(testConfig(h.slack), h.db, log, nil)
+	h.bot.ackFlush = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	h.done = make(chan error, 1)
+	go func() { h.done <- h.bot.Run(ctx) }()
+	h.slack.WaitConnections(n + 1)
 }
 
 // syncBuffer is a log sink safe for the bot's goroutines.

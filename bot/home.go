@@ -70,11 +70,7 @@ func (b *Bot) homeView(ctx context.Context, user string) (slack.HomeTabViewReque
 	section("*Top open items*", top, "The backlog is empty.", homeTop)
 	section("*Recently shipped*", shipped, "Nothing shipped in the last 30 days.", homeShipped)
 
-	admin, err := b.isAdmin(ctx, user)
-	if err != nil {
-		b.log.Warn("home: admin check", "user", user, "err", err)
-	}
-	if admin {
+	if b.isAdmin(ctx, user) {
 		queue, err := b.db.TriageQueue(ctx, homeTriage)
 		if err != nil {
 			return slack.HomeTabViewRequest{}, err

@@ -12,7 +12,6 @@ import (
 	"github.com/liaisonbot/liaison/backlog"
 )
 
-
 // voteButton is +1 on an item message.
 func (b *Bot) voteButton(ctx context.Context, req *Request) (*Reply, error) {
 	id, err := parseID(actionValue(req))

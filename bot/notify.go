@@ -103,7 +103,9 @@ func (b *Bot) runOutbox(ctx context.Context, work context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
+			b.busy.Add(1)
 			b.send(work, r)
+			b.busy.Add(-1)
 		}
 		if len(due) == outboxBatch {
 			continue

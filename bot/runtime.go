@@ -96,7 +96,7 @@ type Bot struct {
 	groupMembers []string
 	groupFetched time.Time
 
-	wake chan struct{} // tells the outbox worker something was enqueued
+	wake      chan struct{} // tells the outbox worker something was enqueued
 	connected atomic.Bool
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	inflight  sync.WaitGroup
@@ -171,8 +171,8 @@ func (b *Bot) routes() {
 	b.router.events[KindHomeOpened] = b.homeOpened
 }
 
-// Busy is the number of envelopes being served right now, replies and
-// After work included.
+// Busy is the number of envelopes being served right now (replies and
+// After work included) plus an outbox message being sent.
 func (b *Bot) Busy() int64 { return b.busy.Load() }
 
 // Connected reports whether the Socket Mode connection is up.

@@ -106,11 +106,7 @@ func (b *Bot) declineSubmitted(ctx context.Context, req *Request) (*Reply, error
 // effortButton is S/M/L/XL on the card: a developer's estimate sets the
 // effort and recomputes the score.
 func (b *Bot) effortButton(ctx context.Context, req *Request) (*Reply, error) {
-	ok, err := b.canEstimate(ctx, req.User)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	if !b.canEstimate(ctx, req.User) {
 		return nil, userErrorf("Only the team and product owners give effort estimates. %s", b.whoAreAdmins())
 	}
 	idText, size, _ := strings.Cut(actionValue(req), ":")
