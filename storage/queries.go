@@ -30,8 +30,27 @@ func (db *DB) queryItems(ctx context.Context, query string, args ...any) ([]back
 	return out, rows.Err()
 }
 
-// List returns up to limit items matching f, best ranked first.
+// smallSet is the size under which a person or label filter drives a list
+// query from its own index instead of walking the ranking index.
+const smallSet = 5000
+
+// List returns up to limit items matching f, best ranked first. A filter on
+// a person or a label with few items drives the query from that set; other
+// lists walk the ranking index and stop at limit.
 func (db *DB) List(ctx context.Context, f backlog.Filter, limit int) ([]backlog.Item, error) {
+	var cte string
+	var cteArgs []any
+	byDrives, labelDrives := false, false
+	switch {
+	case f.Mine != "":
+		// A person reports and follows few items.
+		cte = `SELECT id FROM items WHERE reporter = ? UNION SELECT item_id FROM item_followers WHERE user = ?`
+		cteArgs = []any{f.Mine, f.Mine}
+	case f.By != "" && db.fewer(ctx, `SELECT count(*) FROM (SELECT 1 FROM items WHERE reporter = ? LIMIT ?)`, f.By):
+		cte, cteArgs, byDrives = `SELECT id FROM items WHERE reporter = ?`, []any{f.By}, true
+	case f.Label != "" && db.fewer(ctx, `SELECT count(*) FROM (SELECT 1 FROM item_labels WHERE label = ? LIMIT ?)`, f.Label):
+		cte, cteArgs, labelDrives = `SELECT item_id AS id FROM item_labels WHERE label = ?`, []any{f.Label}, true
+	}
 	var where []string
 	var args []any
 	switch {
@@ -43,17 +62,18 @@ func (db *DB) List(ctx context.Context, f backlog.Filter, limit int) ([]backlog.
 	if f.Kind != "" {
 		where, args = append(where, "i.kind = ?"), append(args, f.Kind)
 	}
-	if f.Label != "" {
-		where, args = append(where, "i.id IN (SELECT item_id FROM item_labels WHERE label = ?)"), append(args, f.Label)
-	}
-	if f.By != "" {
+	if f.By != "" && !byDrives {
 		where, args = append(where, "i.reporter = ?"), append(args, f.By)
 	}
-	if f.Mine != "" {
-		where = append(where, "(i.reporter = ? OR i.id IN (SELECT item_id FROM item_followers WHERE user = ?))")
-		args = append(args, f.Mine, f.Mine)
+	if f.Label != "" && !labelDrives {
+		where, args = append(where, "i.id IN (SELECT item_id FROM item_labels WHERE label = ?)"), append(args, f.Label)
 	}
 	q := `SELECT ` + itemColumns + ` FROM items i`
+	if cte != "" {
+		// CROSS JOIN keeps SQLite from reordering: the small set drives.
+		q = `WITH m AS MATERIALIZED (` + cte + `) SELECT ` + itemColumns + ` FROM m CROSS JOIN items i ON i.id = m.id`
+		args = append(cteArgs, args...)
+	}
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
@@ -62,6 +82,16 @@ func (db *DB) List(ctx context.Context, f backlog.Filter, limit int) ([]backlog.
 		return nil, fmt.Errorf("list: %w", err)
 	}
 	return items, nil
+}
+
+// fewer reports whether a count query (taking the value and a LIMIT) finds
+// fewer than smallSet rows; it stops counting there.
+func (db *DB) fewer(ctx context.Context, query string, value string) bool {
+	var n int
+	if err := db.read.QueryRowContext(ctx, query, value, smallSet).Scan(&n); err != nil {
+		return false
+	}
+	return n < smallSet
 }
 
 // Top returns the n best-ranked open items.

@@ -45,7 +45,7 @@ func (db *DB) Similar(ctx context.Context, text string, exclude int64, limit int
 	if q == "" {
 		return nil, nil
 	}
-	rows, err := db.read.QueryContext(ctx, `
+	items, err := db.queryItems(ctx, `
 		SELECT `+itemColumns+`
 		FROM items_fts
 		JOIN items i ON i.id = items_fts.rowid
@@ -57,16 +57,7 @@ func (db *DB) Similar(ctx context.Context, text string, exclude int64, limit int
 	if err != nil {
 		return nil, fmt.Errorf("similar items: %w", err)
 	}
-	defer rows.Close()
-	var out []backlog.Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return items, nil
 }
 
 // isWordRune reports whether r belongs to a word, as FTS5's unicode61 sees it.
