@@ -99,14 +99,13 @@ func (db *DB) Top(ctx context.Context, n int) ([]backlog.Item, error) {
 	return db.List(ctx, backlog.Filter{Open: true}, n)
 }
 
-// searchQuery turns words into an FTS5 query matching all of them (each a
-// prefix), quoted so user text is never FTS5 syntax; "" when there are none.
+// searchQuery turns words into an FTS5 query matching all of them (stemmed:
+// "report" finds "reports"), quoted so user text is never FTS5 syntax; ""
+// when there are none.
 func searchQuery(text string) string {
 	var terms []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !isWordRune(r)
-	}) {
-		terms = append(terms, `"`+w+`"*`)
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !isWordRune(r) }) {
+		terms = append(terms, `"`+w+`"`)
 		if len(terms) == 10 {
 			break
 		}
@@ -114,8 +113,18 @@ func searchQuery(text string) string {
 	return strings.Join(terms, " ")
 }
 
+// rankWindowSQL bounds full-text ranking: bm25 orders at most the newest
+// 2,000 matches, so a query for a word in half the backlog costs about the
+// same as a rare one.
+const rankWindowSQL = "2000"
+
+// rankedMatches is the FTS5 subquery yielding (rowid, r) for the newest
+// 2,000 matches of its MATCH parameter, r being bm25 with the title
+// weighted four times the body.
+const rankedMatches = `(SELECT rowid, bm25(items_fts, 4.0, 1.0) AS r FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT ` + rankWindowSQL + `)`
+
 // Search returns up to limit items whose title or body contain every word
-// of q (as a prefix), best match first (bm25, title weighted).
+// of q, best match first.
 func (db *DB) Search(ctx context.Context, q string, limit int) ([]backlog.Item, error) {
 	m := searchQuery(q)
 	if m == "" {
@@ -123,10 +132,9 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]backlog.Item, 
 	}
 	items, err := db.queryItems(ctx, `
 		SELECT `+itemColumns+`
-		FROM items_fts
-		JOIN items i ON i.id = items_fts.rowid
-		WHERE items_fts MATCH ?
-		ORDER BY bm25(items_fts, 4.0, 1.0)
+		FROM `+rankedMatches+` f
+		CROSS JOIN items i ON i.id = f.rowid
+		ORDER BY f.r, i.id DESC
 		LIMIT ?`, m, limit)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)

@@ -39,7 +39,8 @@ func matchQuery(text string) string {
 }
 
 // Similar returns up to limit open items whose title or body share words
-// with text, best match first (bm25, title weighted), leaving out exclude.
+// with text, best match first (bm25 over the newest 2,000 matches,
+// title weighted), leaving out exclude.
 func (db *DB) Similar(ctx context.Context, text string, exclude int64, limit int) ([]backlog.Item, error) {
 	q := matchQuery(text)
 	if q == "" {
@@ -47,12 +48,11 @@ func (db *DB) Similar(ctx context.Context, text string, exclude int64, limit int
 	}
 	items, err := db.queryItems(ctx, `
 		SELECT `+itemColumns+`
-		FROM items_fts
-		JOIN items i ON i.id = items_fts.rowid
-		WHERE items_fts MATCH ?
-		  AND i.id <> ?
+		FROM `+rankedMatches+` f
+		CROSS JOIN items i ON i.id = f.rowid
+		WHERE i.id <> ?
 		  AND i.status IN (`+openStatuses+`)
-		ORDER BY bm25(items_fts, 4.0, 1.0), i.vote_count DESC
+		ORDER BY f.r, i.vote_count DESC
 		LIMIT ?`, q, exclude, limit)
 	if err != nil {
 		return nil, fmt.Errorf("similar items: %w", err)

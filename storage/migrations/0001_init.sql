@@ -39,7 +39,7 @@ CREATE VIRTUAL TABLE items_fts USING fts5 (
     body,
     content = 'items',
     content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
 CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
