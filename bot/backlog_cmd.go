@@ -287,7 +287,7 @@ func (b *Bot) cmdStatus(ctx context.Context, req *Request) (*Reply, error) {
 // transaction, and wakes the outbox.
 func (b *Bot) setStatus(ctx context.Context, id int64, actor string, to backlog.Status, reason string) (*Reply, error) {
 	reason = truncateRunes(reason, 1000)
-	it, from, err := b.db.SetStatus(ctx, id, actor, to, reason, b.changeNotifier(actor, reason, nil))
+	it, from, err := b.db.SetStatus(ctx, id, actor, to, reason, b.changeNotifier(reason, nil))
 	if err != nil {
 		return nil, storageErr(id, err)
 	}
@@ -450,7 +450,7 @@ func (b *Bot) merge(ctx context.Context, from, into int64, actor string) (*Reply
 	if err != nil {
 		return nil, storageErr(into, err)
 	}
-	if err := b.db.Merge(ctx, from, into, actor, b.changeNotifier(actor, "", &target)); err != nil {
+	if err := b.db.Merge(ctx, from, into, actor, b.changeNotifier("", &target)); err != nil {
 		return nil, storageErr(from, err)
 	}
 	b.kick()

@@ -23,10 +23,9 @@ const (
 )
 
 // changeNotifier renders, for a change to an item, one reply in its source
-// thread (naming no one) and one DM per follower except the person who made
-// the change, as the notify mode says. Keys make each message once per
-// change per destination.
-func (b *Bot) changeNotifier(actor, reason string, into *backlog.Item) storage.Notifier {
+// thread (naming no one) and one DM per follower, as the notify mode says.
+// Keys make each message once per change per destination.
+func (b *Bot) changeNotifier(reason string, into *backlog.Item) storage.Notifier {
 	return func(it backlog.Item, followers []string, eventID int64) []storage.OutboxMessage {
 		mode := b.cfg.NotifyMode
 		if mode == "" {
@@ -44,7 +43,7 @@ func (b *Bot) changeNotifier(actor, reason string, into *backlog.Item) storage.N
 		}
 		if mode == "dm" || mode == "both" {
 			for _, u := range followers {
-				if u == actor || !isUserID(u) {
+				if !isUserID(u) {
 					continue
 				}
 				out = append(out, storage.OutboxMessage{Key: fmt.Sprintf("event:%d:dm:%s", eventID, u), ItemID: it.ID,
