@@ -221,23 +221,7 @@ const itemColumns = `
 
 // scanItem reads one row of itemColumns.
 func scanItem(row interface{ Scan(...any) error }) (backlog.Item, error) {
-	var it backlog.Item
-	var created, updated string
-	err := row.Scan(&it.ID, &it.Kind, &it.Status, &it.Title, &it.Body, &it.Reporter, &it.Capturer, &it.Capture,
-		&it.Source.Team, &it.Source.Channel, &it.Source.TS, &it.Source.ThreadTS, &it.Source.Permalink,
-		&it.Assignee, &it.TrackerURL, &it.Votes,
-		&it.RICE.Reach, &it.RICE.Impact, &it.RICE.Confidence, &it.RICE.Effort, &it.RICE.Score,
-		&it.DuplicateOf, &created, &updated)
-	if err != nil {
-		return it, err
-	}
-	if it.CreatedAt, err = time.Parse(timeFormat, created); err != nil {
-		return it, fmt.Errorf("item %d created_at: %w", it.ID, err)
-	}
-	if it.UpdatedAt, err = time.Parse(timeFormat, updated); err != nil {
-		return it, fmt.Errorf("item %d updated_at: %w", it.ID, err)
-	}
-	return it, nil
+	return scanItemPlus(row)
 }
 
 // Item returns item id with its labels, or ErrNotFound.

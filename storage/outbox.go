@@ -17,6 +17,9 @@ type OutboxMessage struct {
 	ThreadTS string
 	Text     string
 	Blocks   string // Block Kit JSON, or ""
+	// ThreadOf, when set, is the key of another message: this one waits
+	// until that is sent and is posted in its thread.
+	ThreadOf string
 }
 
 // OutboxRow is a message waiting in (or done with) the outbox.
@@ -34,10 +37,10 @@ func enqueue(ctx context.Context, tx *sql.Tx, now string, msgs []OutboxMessage) 
 			item = m.ItemID
 		}
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO outbox (key, item_id, channel, thread_ts, text, blocks, next_attempt_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO outbox (key, item_id, channel, thread_ts, thread_of, text, blocks, next_attempt_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (key) DO NOTHING`,
-			m.Key, item, m.Channel, m.ThreadTS, m.Text, m.Blocks, now, now)
+			m.Key, item, m.Channel, m.ThreadTS, m.ThreadOf, m.Text, m.Blocks, now, now)
 		if err != nil {
 			return fmt.Errorf("enqueue %s: %w", m.Key, err)
 		}
@@ -53,10 +56,14 @@ func (db *DB) Enqueue(ctx context.Context, msgs ...OutboxMessage) error {
 // DueOutbox returns up to limit pending messages whose time has come, oldest first.
 func (db *DB) DueOutbox(ctx context.Context, limit int) ([]OutboxRow, error) {
 	rows, err := db.read.QueryContext(ctx, `
-		SELECT id, attempts, key, coalesce(item_id, 0), channel, thread_ts, text, blocks
-		FROM outbox
-		WHERE state = 'pending' AND next_attempt_at <= ?
-		ORDER BY next_attempt_at, id
+		SELECT o.id, o.attempts, o.key, coalesce(o.item_id, 0), o.channel,
+		       CASE WHEN o.thread_of = '' THEN o.thread_ts ELSE p.sent_ts END,
+		       o.text, o.blocks
+		FROM outbox o
+		LEFT JOIN outbox p ON p.key = o.thread_of AND o.thread_of <> ''
+		WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+		  AND (o.thread_of = '' OR p.state = 'sent')
+		ORDER BY o.next_attempt_at, o.id
 		LIMIT ?`, formatTime(db.Now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due outbox: %w", err)
@@ -74,10 +81,14 @@ func (db *DB) DueOutbox(ctx context.Context, limit int) ([]OutboxRow, error) {
 }
 
 // NextOutboxDue is when the earliest pending message is due; ok is false
-// when nothing is pending.
+// when nothing is pending. Replies waiting for their thread count only once
+// it is sent.
 func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
 	var s sql.NullString
-	err := db.read.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'`).Scan(&s)
+	err := db.read.QueryRowContext(ctx, `
+		SELECT min(o.next_attempt_at) FROM outbox o
+		LEFT JOIN outbox p ON p.key = o.thread_of AND o.thread_of <> ''
+		WHERE o.state = 'pending' AND (o.thread_of = '' OR p.state = 'sent')`).Scan(&s)
 	if err != nil || !s.Valid {
 		return time.Time{}, false, err
 	}
@@ -89,9 +100,18 @@ func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
 // transaction. A message already marked stays as it was.
 func (db *DB) OutboxSent(ctx context.Context, id int64, ts string) error {
 	now := formatTime(db.Now())
-	_, err := db.write.ExecContext(ctx, `
-		UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
-		WHERE id = ? AND state = 'pending'`, ts, now, id)
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
+			WHERE id = ? AND state = 'pending'`, ts, now, id); err != nil {
+			return err
+		}
+		// A digest's first message is its post: record where it landed.
+		_, err := tx.ExecContext(ctx, `
+			UPDATE digest_runs SET state = 'posted', message_ts = ?
+			WHERE state = 'posting' AND outbox_key = (SELECT key FROM outbox WHERE id = ?)`, ts, id)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("mark outbox %d sent: %w", id, err)
 	}

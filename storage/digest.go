@@ -1,0 +1,261 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+// Subscription is a scheduled digest for a channel.
+type Subscription struct {
+	ID         int64
+	Name       string
+	Channel    string
+	Schedule   string
+	Timezone   string
+	Filter     backlog.DigestFilter
+	SkipEmpty  bool
+	CatchUp    time.Duration
+	TriageDays int
+	Origin     string // "config" or "slack"
+	CreatedBy  string
+	CreatedAt  time.Time
+}
+
+func joinList(l []string) string { return strings.Join(l, ",") }
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+const subscriptionColumns = `id, name, channel, schedule, timezone, kinds, labels_any, labels_all, labels_none,
+	skip_empty, catch_up_seconds, triage_days, origin, created_by, created_at`
+
+func scanSubscription(row interface{ Scan(...any) error }) (Subscription, error) {
+	var s Subscription
+	var kinds, anyL, allL, noneL, created string
+	var catchUp int64
+	err := row.Scan(&s.ID, &s.Name, &s.Channel, &s.Schedule, &s.Timezone, &kinds, &anyL, &allL, &noneL,
+		&s.SkipEmpty, &catchUp, &s.TriageDays, &s.Origin, &s.CreatedBy, &created)
+	if err != nil {
+		return s, err
+	}
+	for _, k := range splitList(kinds) {
+		s.Filter.Kinds = append(s.Filter.Kinds, backlog.Kind(k))
+	}
+	s.Filter.Any, s.Filter.All, s.Filter.None = splitList(anyL), splitList(allL), splitList(noneL)
+	s.CatchUp = time.Duration(catchUp) * time.Second
+	s.CreatedAt, err = time.Parse(timeFormat, created)
+	return s, err
+}
+
+func kindList(ks []backlog.Kind) string {
+	var out []string
+	for _, k := range ks {
+		out = append(out, string(k))
+	}
+	return joinList(out)
+}
+
+// ReconcileSubscriptions makes the config file's subscriptions (origin
+// "config") exactly subs, matched by name: new ones are added, changed ones
+// updated (keeping their run history), removed ones deleted. Subscriptions
+// made in Slack are left alone.
+func (db *DB) ReconcileSubscriptions(ctx context.Context, subs []Subscription) error {
+	now := formatTime(db.Now())
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		keep := map[string]bool{}
+		for _, s := range subs {
+			keep[s.Name] = true
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO digest_subscriptions (name, channel, schedule, timezone, kinds, labels_any, labels_all,
+					labels_none, skip_empty, catch_up_seconds, triage_days, origin, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'config', ?)
+				ON CONFLICT (name) DO UPDATE SET channel = excluded.channel, schedule = excluded.schedule,
+					timezone = excluded.timezone, kinds = excluded.kinds, labels_any = excluded.labels_any,
+					labels_all = excluded.labels_all, labels_none = excluded.labels_none,
+					skip_empty = excluded.skip_empty, catch_up_seconds = excluded.catch_up_seconds,
+					triage_days = excluded.triage_days
+				WHERE origin = 'config'`,
+				s.Name, s.Channel, s.Schedule, s.Timezone, kindList(s.Filter.Kinds), joinList(s.Filter.Any),
+				joinList(s.Filter.All), joinList(s.Filter.None), s.SkipEmpty, int64(s.CatchUp/time.Second), s.TriageDays, now)
+			if err != nil {
+				return fmt.Errorf("reconcile subscription %s: %w", s.Name, err)
+			}
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT name FROM digest_subscriptions WHERE origin = 'config'`)
+		if err != nil {
+			return err
+		}
+		var stale []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				rows.Close()
+				return err
+			}
+			if !keep[n] {
+				stale = append(stale, n)
+			}
+		}
+		rows.Close()
+		for _, n := range stale {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM digest_subscriptions WHERE name = ?`, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AddSubscription stores a subscription made in Slack and returns it with
+// its id; its name is "slack-<id>".
+func (db *DB) AddSubscription(ctx context.Context, s Subscription) (Subscription, error) {
+	now := db.Now()
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO digest_subscriptions (name, channel, schedule, timezone, kinds, labels_any, labels_all,
+				labels_none, skip_empty, catch_up_seconds, triage_days, origin, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'slack', ?, ?)`,
+			fmt.Sprintf("pending-%d", now.UnixNano()), s.Channel, s.Schedule, s.Timezone, kindList(s.Filter.Kinds),
+			joinList(s.Filter.Any), joinList(s.Filter.All), joinList(s.Filter.None), s.SkipEmpty,
+			int64(s.CatchUp/time.Second), s.TriageDays, s.CreatedBy, formatTime(now))
+		if err != nil {
+			return err
+		}
+		s.ID, _ = res.LastInsertId()
+		s.Name = fmt.Sprintf("slack-%d", s.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE digest_subscriptions SET name = ? WHERE id = ?`, s.Name, s.ID)
+		return err
+	})
+	if err != nil {
+		return s, fmt.Errorf("add subscription: %w", err)
+	}
+	s.Origin, s.CreatedAt = "slack", now.UTC().Truncate(time.Microsecond)
+	return s, nil
+}
+
+// RemoveSubscription deletes subscription id (and its run history).
+func (db *DB) RemoveSubscription(ctx context.Context, id int64) (Subscription, error) {
+	s, err := scanSubscription(db.read.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM digest_subscriptions WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, fmt.Errorf("subscription %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return s, err
+	}
+	if _, err := db.write.ExecContext(ctx, `DELETE FROM digest_subscriptions WHERE id = ?`, id); err != nil {
+		return s, fmt.Errorf("remove subscription %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// Subscriptions lists every subscription, oldest first.
+func (db *DB) Subscriptions(ctx context.Context) ([]Subscription, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+subscriptionColumns+` FROM digest_subscriptions ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var out []Subscription
+	for rows.Next() {
+		s, err := scanSubscription(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Run states of a digest period.
+const (
+	RunPosting = "posting" // recorded, its message waits in the outbox
+	RunPosted  = "posted"
+	RunEmpty   = "empty"   // a quiet period with skip_empty: nothing posted
+	RunSkipped = "skipped" // missed while down, outside the catch-up window
+)
+
+// StartRun records the period (subID, end] in state and enqueues msgs in the
+// same transaction. It returns false, doing nothing, when the period was
+// already recorded: that is what makes a digest exactly once.
+func (db *DB) StartRun(ctx context.Context, subID int64, start, end time.Time, state string, msgs []OutboxMessage) (bool, error) {
+	now := formatTime(db.Now())
+	key := ""
+	if len(msgs) > 0 {
+		key = msgs[0].Key
+	}
+	var created bool
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO digest_runs (subscription_id, period_start, period_end, state, outbox_key, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (subscription_id, period_end) DO NOTHING`,
+			subID, formatTime(start), formatTime(end), state, key, now)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		if created = n > 0; !created {
+			return nil
+		}
+		return enqueue(ctx, tx, now, msgs)
+	})
+	if err != nil {
+		return false, fmt.Errorf("record digest run: %w", err)
+	}
+	return created, nil
+}
+
+// Run is one recorded digest period.
+type Run struct {
+	Start, End time.Time
+	State      string
+	MessageTS  string
+}
+
+// LastRun returns the latest recorded period of subscription subID that was
+// posted (or is being posted, or was empty); ok is false if there is none.
+func (db *DB) LastRun(ctx context.Context, subID int64) (Run, bool, error) {
+	var r Run
+	var start, end string
+	err := db.read.QueryRowContext(ctx, `
+		SELECT period_start, period_end, state, message_ts FROM digest_runs
+		WHERE subscription_id = ? AND state <> 'skipped'
+		ORDER BY period_end DESC LIMIT 1`, subID).Scan(&start, &end, &r.State, &r.MessageTS)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	r.Start, _ = time.Parse(timeFormat, start)
+	r.End, _ = time.Parse(timeFormat, end)
+	return r, true, nil
+}
+
+// RunAt returns the run recorded for the period ending at end, if any.
+func (db *DB) RunAt(ctx context.Context, subID int64, end time.Time) (Run, bool, error) {
+	var r Run
+	var start, e string
+	err := db.read.QueryRowContext(ctx, `
+		SELECT period_start, period_end, state, message_ts FROM digest_runs
+		WHERE subscription_id = ? AND period_end = ?`, subID, formatTime(end)).Scan(&start, &e, &r.State, &r.MessageTS)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	r.Start, _ = time.Parse(timeFormat, start)
+	r.End, _ = time.Parse(timeFormat, e)
+	return r, true, nil
+}
