@@ -39,6 +39,8 @@ func (b *Bot) subcommands() []subcommand {
 		{name: "assign", usage: "assign 42 @person", summary: "★ set who works on it", run: b.cmdAssign},
 		{name: "link", usage: "link 42 <url>", summary: "★ link the tracker issue", run: b.cmdLink},
 		{name: "merge", usage: "merge 43 into 12", summary: "★ mark a duplicate; its votes and followers move", run: b.cmdMerge},
+		{name: "digest", usage: "digest list | now [#channel] | preview", summary: "scheduled status digests: see them, post one now, preview one", run: b.cmdDigest},
+		{name: "digest subscribe", usage: "digest subscribe weekly mon 09:00 [#channel] [kinds] [#labels] · digest unsubscribe 3", summary: "★ schedule a digest for a channel, or stop one", run: b.cmdDigest},
 	}
 }
 

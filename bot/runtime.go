@@ -20,6 +20,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/liaisonbot/liaison/backlog"
+	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
 )
 
@@ -46,6 +47,10 @@ type Config struct {
 	NotifyMode string
 	// EffortSizes maps S/M/L/XL to person-weeks.
 	EffortSizes map[string]float64
+	// Timezone is the default IANA zone of digests made in Slack.
+	Timezone string
+	// Digests are the subscriptions of the configuration file.
+	Digests []storage.Subscription
 }
 
 // ChannelRule says how a monitored channel is captured.
@@ -96,7 +101,8 @@ type Bot struct {
 	groupMembers []string
 	groupFetched time.Time
 
-	wake      chan struct{} // tells the outbox worker something was enqueued
+	wake      chan struct{}        // tells the outbox worker something was enqueued
+	sched     *scheduler.Scheduler // set by Run before envelopes are served
 	connected atomic.Bool
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	inflight  sync.WaitGroup
@@ -212,6 +218,11 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.runOutbox(outboxCtx, work)
 	}()
 
+	sched, err := b.startDigests(work)
+	if err != nil {
+		return fmt.Errorf("start digests: %w", err)
+	}
+
 	b.pruneEvents(work)
 	prune := time.NewTicker(pruneEvery)
 	defer prune.Stop()
@@ -235,6 +246,11 @@ loop:
 	}
 
 	stopOutbox() // pending messages stay in the outbox for the next start
+	sctx, cancelSched := context.WithTimeout(context.Background(), b.ShutdownTimeout/10)
+	if err := sched.Stop(sctx); err != nil {
+		b.log.Warn("stop scheduler", "err", err)
+	}
+	cancelSched()
 	// One deadline for the whole shutdown: in-flight work gets most of it,
 	// cancelled work a moment to unwind, the last acks a moment to flush.
 	b.log.Info("shutting down: waiting for in-flight work", "timeout", b.ShutdownTimeout)

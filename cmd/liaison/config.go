@@ -18,6 +18,8 @@ import (
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot"
+	"github.com/liaisonbot/liaison/scheduler"
+	"github.com/liaisonbot/liaison/storage"
 )
 
 // Config is the whole configuration, shaped exactly like config.example.yaml.
@@ -340,6 +342,8 @@ func (cfg *Config) validate(slack bool) error {
 		}
 		if strings.TrimSpace(d.Schedule) == "" {
 			add("%s.schedule: must not be empty (example: \"weekly mon 09:00\" or \"0 9 * * MON\")", key)
+		} else if _, err := scheduler.Parse(d.Schedule, ""); err != nil {
+			add("%s.schedule: %v", key, err)
 		}
 		if d.Timezone != "" {
 			if _, err := time.LoadLocation(d.Timezone); err != nil {
@@ -398,6 +402,8 @@ func (cfg *Config) botConfig() bot.Config {
 		Team:        cfg.Team.Users,
 		NotifyMode:  cfg.Notify.Mode,
 		EffortSizes: cfg.EffortSizes,
+		Timezone:    cfg.Timezone,
+		Digests:     cfg.subscriptions(),
 	}
 	for name, kind := range cfg.Capture.Emoji {
 		bc.Emoji[name], _ = backlog.ParseKind(kind)
@@ -410,6 +416,29 @@ func (cfg *Config) botConfig() bot.Config {
 		bc.Channels[c.Channel] = bot.ChannelRule{PrefixOnly: c.Mode == "prefix", Kind: kind}
 	}
 	return bc
+}
+
+// subscriptions are the configured digests as storage keeps them; a digest
+// without a zone takes the top-level one.
+func (cfg *Config) subscriptions() []storage.Subscription {
+	var out []storage.Subscription
+	for _, d := range cfg.Digests {
+		tz := d.Timezone
+		if tz == "" {
+			tz = cfg.Timezone
+		}
+		s := storage.Subscription{
+			Name: d.Name, Channel: d.Channel, Schedule: d.Schedule, Timezone: tz,
+			SkipEmpty: d.SkipEmpty, CatchUp: d.CatchUp, TriageDays: d.TriageDays, Origin: "config",
+			Filter: backlog.DigestFilter{Any: d.Labels.Any, All: d.Labels.All, None: d.Labels.None},
+		}
+		for _, k := range d.Kinds {
+			kind, _ := backlog.ParseKind(k)
+			s.Filter.Kinds = append(s.Filter.Kinds, kind)
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // sortedKeys returns m's keys in order, so messages come out stable.

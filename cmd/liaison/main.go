@@ -47,6 +47,8 @@ Commands:
   run        connect to Slack and serve (Socket Mode)
   migrate    create or upgrade the SQLite database
   export     write every item as JSON or CSV (--format json|csv, --out FILE)
+  digest preview [--subscription NAME] [--since 7d] [--format text|blocks]
+             render a digest from the local database, without Slack
   manifest   print the Slack app manifest to paste into api.slack.com/apps
   version    print the version
 
@@ -81,6 +83,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		"run":      cmdRun,
 		"migrate":  cmdMigrate,
 		"export":   cmdExport,
+		"digest":   cmdDigest,
 		"manifest": cmdManifest,
 		"version":  cmdVersion,
 	}

@@ -1,0 +1,340 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaisonbot/liaison/backlog"
+	"github.com/liaisonbot/liaison/scheduler"
+	"github.com/liaisonbot/liaison/storage"
+)
+
+// startDigests reconciles the configured subscriptions, catches up on
+// periods missed while the bot was down, and schedules every subscription.
+func (b *Bot) startDigests(ctx context.Context) (*scheduler.Scheduler, error) {
+	if err := b.db.ReconcileSubscriptions(ctx, b.cfg.Digests); err != nil {
+		return nil, err
+	}
+	subs, err := b.db.Subscriptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sched := scheduler.New(ctx, b.log)
+	b.sched = sched
+	for _, s := range subs {
+		if err := b.scheduleDigest(ctx, s); err != nil {
+			b.log.Error("digest subscription not scheduled", "subscription", s.Name, "err", err)
+		}
+	}
+	sched.Start()
+	return sched, nil
+}
+
+// scheduleDigest adds a subscription to the scheduler, first posting (or
+// recording as skipped) a period missed while the bot was down.
+func (b *Bot) scheduleDigest(ctx context.Context, s storage.Subscription) error {
+	sc, err := scheduler.Parse(s.Schedule, s.Timezone)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	due := sc.Prev(now)
+	_, recorded, err := b.db.RunAt(ctx, s.ID, due)
+	if err != nil {
+		return err
+	}
+	switch backlog.CatchUp(due, s.CreatedAt, now, recorded, s.CatchUp) {
+	case backlog.CatchUpPost:
+		b.log.Info("posting a digest missed while down", "subscription", s.Name, "due", due)
+		if err := b.runDigest(ctx, s, due); err != nil {
+			b.log.Error("catch-up digest", "subscription", s.Name, "err", err)
+		}
+	case backlog.CatchUpSkip:
+		b.log.Warn("digest missed while down, outside its catch-up window; skipped", "subscription", s.Name, "due", due, "catch_up", s.CatchUp)
+		if _, err := b.db.StartRun(ctx, s.ID, due, due, storage.RunSkipped, nil); err != nil {
+			return err
+		}
+	}
+	b.sched.Add(s.Name, sc, func(ctx context.Context, due time.Time) error { return b.runDigest(ctx, s, due) })
+	return nil
+}
+
+// runDigest posts subscription s's digest for the period ending at due,
+// exactly once: the run is recorded with its outbox messages in one
+// transaction, and a period already recorded is left alone.
+func (b *Bot) runDigest(ctx context.Context, s storage.Subscription, due time.Time) error {
+	sc, err := scheduler.Parse(s.Schedule, s.Timezone)
+	if err != nil {
+		return err
+	}
+	start, err := b.periodStart(ctx, s, sc, due)
+	if err != nil {
+		return err
+	}
+	data, err := b.db.DigestData(ctx, s.Filter, start.Add(-due.Sub(start)), start, due, s.TriageDays)
+	if err != nil {
+		return err
+	}
+	if data.Quiet() && s.SkipEmpty {
+		_, err := b.db.StartRun(ctx, s.ID, start, due, storage.RunEmpty, nil)
+		return err
+	}
+	msgs, err := digestMessages(fmt.Sprintf("digest:%d:%d", s.ID, due.Unix()), s.Channel,
+		ComposeDigest(digestTitle(s), data, sc.Location))
+	if err != nil {
+		return err
+	}
+	created, err := b.db.StartRun(ctx, s.ID, start, due, storage.RunPosting, msgs)
+	if err != nil {
+		return err
+	}
+	if !created {
+		b.log.Debug("digest period already recorded", "subscription", s.Name, "due", due)
+		return nil
+	}
+	b.log.Info("digest queued", "subscription", s.Name, "channel", s.Channel, "period_start", start, "period_end", due)
+	b.kick()
+	return nil
+}
+
+// periodStart is the end of the last posted digest, or one schedule
+// interval before due for the first.
+func (b *Bot) periodStart(ctx context.Context, s storage.Subscription, sc scheduler.Schedule, due time.Time) (time.Time, error) {
+	last, ok, err := b.db.LastRun(ctx, s.ID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if ok && last.End.Before(due) {
+		return last.End, nil
+	}
+	if prev := sc.Prev(due.Add(-time.Second)); !prev.IsZero() {
+		return prev, nil
+	}
+	return due.AddDate(0, 0, -7), nil
+}
+
+// digestTitle names a subscription for people.
+func digestTitle(s storage.Subscription) string {
+	if s.Origin == "config" {
+		return s.Name
+	}
+	return fmt.Sprintf("subscription %d", s.ID)
+}
+
+// digestMessages turns posts into outbox messages: the first in channel,
+// the rest in its thread.
+func digestMessages(key, channel string, posts []DigestPost) ([]storage.OutboxMessage, error) {
+	var out []storage.OutboxMessage
+	for i, p := range posts {
+		blocks, err := json.Marshal(slack.Blocks{BlockSet: p.Blocks})
+		if err != nil {
+			return nil, fmt.Errorf("digest blocks: %w", err)
+		}
+		m := storage.OutboxMessage{Key: fmt.Sprintf("%s:%d", key, i), Channel: channel, Text: p.Text, Blocks: string(blocks)}
+		if i > 0 {
+			m.ThreadOf = out[0].Key
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// cmdDigest is `/backlog digest list|now|preview|subscribe|unsubscribe`.
+func (b *Bot) cmdDigest(ctx context.Context, req *Request) (*Reply, error) {
+	sub, rest, _ := strings.Cut(strings.TrimSpace(req.Text), " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(sub) {
+	case "list", "":
+		return b.digestList(ctx)
+	case "preview":
+		return b.digestPreview(ctx)
+	case "now":
+		return b.digestNow(ctx, req, rest)
+	case "subscribe":
+		return b.digestSubscribe(ctx, req, rest)
+	case "unsubscribe":
+		return b.digestUnsubscribe(ctx, req, rest)
+	}
+	return nil, userErrorf("`/backlog digest` takes list, now, preview, subscribe or unsubscribe.")
+}
+
+func (b *Bot) digestList(ctx context.Context) (*Reply, error) {
+	subs, err := b.db.Subscriptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(subs) == 0 {
+		return &Reply{Text: "No digests yet. A product owner can add one: `/backlog digest subscribe weekly mon 09:00 #stakeholders`"}, nil
+	}
+	lines := []string{"*Digests*"}
+	for _, s := range subs {
+		next := "not scheduled"
+		if sc, err := scheduler.Parse(s.Schedule, s.Timezone); err == nil {
+			if n := sc.Next(time.Now()); !n.IsZero() {
+				next = "next " + n.In(sc.Location).Format("Mon 2 Jan 2006 15:04 MST")
+			}
+		}
+		lines = append(lines, fmt.Sprintf("• `%d` %s — %s, %s (%s) in %s — %s", s.ID, Escape(digestTitle(s)),
+			Escape(s.Schedule), Escape(s.Timezone), s.Origin, channelRef(s.Channel), next))
+	}
+	text := strings.Join(lines, "\n")
+	return &Reply{Text: text, Blocks: sections(lines[0], lines[1:])}, nil
+}
+
+// defaultDigest is the digest of `now` and `preview`: the first subscription, or all items.
+func (b *Bot) defaultDigest(ctx context.Context) (storage.Subscription, error) {
+	subs, err := b.db.Subscriptions(ctx)
+	if err != nil || len(subs) > 0 {
+		return firstOr(subs), err
+	}
+	return storage.Subscription{Name: "all items", Schedule: "weekly mon 09:00", Timezone: b.cfg.Timezone, TriageDays: 7, Origin: "config"}, nil
+}
+
+func firstOr(subs []storage.Subscription) storage.Subscription {
+	if len(subs) == 0 {
+		return storage.Subscription{}
+	}
+	return subs[0]
+}
+
+// composeNow renders s's digest for the period from its last post (or 7
+// days) to now.
+func (b *Bot) composeNow(ctx context.Context, s storage.Subscription) ([]DigestPost, error) {
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	now := time.Now()
+	start := now.AddDate(0, 0, -7)
+	if s.ID != 0 {
+		if last, ok, err := b.db.LastRun(ctx, s.ID); err == nil && ok {
+			start = last.End
+		}
+	}
+	data, err := b.db.DigestData(ctx, s.Filter, start.Add(-now.Sub(start)), start, now, max(s.TriageDays, 1))
+	if err != nil {
+		return nil, err
+	}
+	return ComposeDigest(digestTitle(s), data, loc), nil
+}
+
+func (b *Bot) digestPreview(ctx context.Context) (*Reply, error) {
+	s, err := b.defaultDigest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	posts, err := b.composeNow(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return &Reply{Text: posts[0].Text, Blocks: posts[0].Blocks}, nil
+}
+
+func (b *Bot) digestNow(ctx context.Context, req *Request, rest string) (*Reply, error) {
+	channel := req.Channel
+	if rest != "" {
+		m := channelMention.FindStringSubmatch(rest)
+		if m == nil {
+			return nil, userErrorf("Name the channel like `#stakeholders`: `/backlog digest now #stakeholders`.")
+		}
+		channel = m[1]
+	}
+	s, err := b.defaultDigest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	posts, err := b.composeNow(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := digestMessages(fmt.Sprintf("digest-now:%s", req.EnvelopeID), channel, posts)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.db.Enqueue(ctx, msgs...); err != nil {
+		return nil, err
+	}
+	b.kick()
+	return &Reply{Text: fmt.Sprintf("Posting the digest in %s now.", channelRef(channel))}, nil
+}
+
+// channelMention matches Slack's "<#C123|name>" or "<#C123>".
+var channelMention = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
+
+func (b *Bot) digestSubscribe(ctx context.Context, req *Request, rest string) (*Reply, error) {
+	if err := b.requireAdmin(ctx, req.User, "subscribe channels to digests"); err != nil {
+		return nil, err
+	}
+	s := storage.Subscription{Channel: req.Channel, Timezone: b.cfg.Timezone, CatchUp: 6 * time.Hour,
+		TriageDays: 7, CreatedBy: req.User}
+	var schedule []string
+	for _, tok := range strings.Fields(rest) {
+		if m := channelMention.FindStringSubmatch(tok); m != nil {
+			s.Channel = m[1]
+			continue
+		}
+		if strings.HasPrefix(tok, "#") && len(tok) > 1 {
+			s.Filter.Any = append(s.Filter.Any, backlog.NormalizeLabel(tok))
+			continue
+		}
+		if k, err := backlog.ParseKind(strings.TrimSuffix(strings.ToLower(tok), "s")); err == nil && len(schedule) > 0 {
+			s.Filter.Kinds = append(s.Filter.Kinds, k)
+			continue
+		}
+		schedule = append(schedule, tok)
+	}
+	s.Schedule = strings.Join(schedule, " ")
+	if s.Timezone == "" {
+		s.Timezone = "UTC"
+	}
+	sc, err := scheduler.Parse(s.Schedule, s.Timezone)
+	if err != nil {
+		return nil, &UserError{Msg: Escape(err.Error())}
+	}
+	if s.Channel == "" {
+		return nil, userErrorf("Which channel? `/backlog digest subscribe weekly mon 09:00 #stakeholders`")
+	}
+	s, err = b.db.AddSubscription(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if b.sched != nil {
+		b.sched.Add(s.Name, sc, func(ctx context.Context, due time.Time) error { return b.runDigest(ctx, s, due) })
+	}
+	next := sc.Next(time.Now()).In(sc.Location).Format("Mon 2 Jan 2006 15:04 MST")
+	return &Reply{Text: fmt.Sprintf("Subscribed %s to digest `%d` (%s, %s). The first one posts %s.",
+		channelRef(s.Channel), s.ID, Escape(sc.Spec), Escape(s.Timezone), next)}, nil
+}
+
+func (b *Bot) digestUnsubscribe(ctx context.Context, req *Request, rest string) (*Reply, error) {
+	if err := b.requireAdmin(ctx, req.User, "unsubscribe digests"); err != nil {
+		return nil, err
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(rest, "#"), 10, 64)
+	if err != nil {
+		return nil, userErrorf("Which one? `/backlog digest unsubscribe 3` (`/backlog digest list` shows the numbers).")
+	}
+	s, err := b.db.RemoveSubscription(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, userErrorf("There is no digest %d; `/backlog digest list` shows them.", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.sched != nil {
+		b.sched.Remove(s.Name)
+	}
+	note := ""
+	if s.Origin == "config" {
+		note = " It comes from the configuration file, so it returns at the next start unless removed there."
+	}
+	return &Reply{Text: fmt.Sprintf("Digest `%d` for %s is unsubscribed.%s", id, channelRef(s.Channel), note)}, nil
+}

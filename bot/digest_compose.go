@@ -1,0 +1,197 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+// Slack's limits a digest stays within.
+const (
+	maxBlocks      = 50
+	maxSectionText = 3000
+)
+
+// DigestPost is one message of a digest: the first is the post in the
+// channel, any others continue in its thread.
+type DigestPost struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+// ComposeDigest renders a digest: header, the period in loc, headline
+// counts with the trend, then shipped (with who asked), newly planned,
+// declined with reasons, top new requests, top open by score and items
+// waiting in triage, each capped with "and N more". What does not fit in
+// 50 blocks continues in thread replies. A quiet period is one line.
+func ComposeDigest(title string, d backlog.DigestData, loc *time.Location) []DigestPost {
+	period := periodText(d.Start, d.End, loc)
+	if d.Quiet() {
+		text := fmt.Sprintf("*%s* — a quiet period (%s): nothing new, planned, shipped or declined. %d items are open.",
+			Escape(title), period, d.Open)
+		return []DigestPost{{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}}}
+	}
+	head := []slack.Block{
+		slack.NewHeaderBlock(plain(truncateRunes("Backlog digest — "+title, 150))),
+		slack.NewContextBlock("", md(period)),
+		slack.NewSectionBlock(md(fmt.Sprintf("*New* %d%s · *Shipped* %d%s · *In progress* %d · *Open* %d",
+			d.New, trend(d.New, d.PrevNew), d.Shipped, trend(d.Shipped, d.PrevShipped), d.InProgress, d.Open)), nil, nil),
+	}
+	var body []slack.Block
+	add := func(title string, total int, entries []backlog.DigestEntry, line func(backlog.DigestEntry) string) {
+		if len(entries) == 0 {
+			return
+		}
+		lines := make([]string, 0, len(entries)+1)
+		for _, e := range entries {
+			lines = append(lines, "• "+line(e))
+		}
+		if more := total - len(entries); more > 0 {
+			lines = append(lines, fmt.Sprintf("_and %d more_", more))
+		}
+		body = append(body, slack.NewDividerBlock())
+		body = append(body, sections(fmt.Sprintf("*%s*", title), lines)...)
+	}
+	name := func(e backlog.DigestEntry) string {
+		n := fmt.Sprintf("*#%d* %s", e.ID, Escape(e.Title))
+		if u := safeURL(e.Source.Permalink); u != "" {
+			n += fmt.Sprintf(" <%s|↗>", u)
+		}
+		return n
+	}
+	add("Shipped", d.Shipped, d.ShippedItems, func(e backlog.DigestEntry) string {
+		return fmt.Sprintf("%s — asked for by %s", name(e), people(e.Requesters))
+	})
+	add("Newly planned", d.Planned, d.PlannedItems, func(e backlog.DigestEntry) string {
+		return fmt.Sprintf("%s — %s", name(e), people(e.Requesters))
+	})
+	add("Declined", d.Declined, d.DeclinedItems, func(e backlog.DigestEntry) string {
+		if e.Reason == "" {
+			return name(e)
+		}
+		return fmt.Sprintf("%s — %s", name(e), Escape(truncateRunes(e.Reason, 300)))
+	})
+	add("Top new requests", d.New, d.TopNew, func(e backlog.DigestEntry) string {
+		return fmt.Sprintf("%s — %s", name(e), votesText(e.Votes))
+	})
+	add("Top open by score", len(d.TopOpen), d.TopOpen, func(e backlog.DigestEntry) string {
+		return fmt.Sprintf("%s — score %s, %s", name(e), scoreText(e.RICE.Score), votesText(e.Votes))
+	})
+	add("Waiting in triage", d.Waiting, d.WaitingItems, func(e backlog.DigestEntry) string {
+		return fmt.Sprintf("%s — since %s", name(e), e.CreatedAt.In(loc).Format("2 Jan"))
+	})
+	return split(title, period, head, body)
+}
+
+// split packs blocks into posts of at most maxBlocks, the first starting
+// with head; continuations say what they continue.
+func split(title, period string, head, body []slack.Block) []DigestPost {
+	fallback := fmt.Sprintf("Backlog digest — %s (%s)", title, period)
+	posts := []DigestPost{{Text: fallback, Blocks: head}}
+	for _, b := range body {
+		last := &posts[len(posts)-1]
+		if len(last.Blocks) >= maxBlocks {
+			posts = append(posts, DigestPost{Text: fallback + " (continued)",
+				Blocks: []slack.Block{slack.NewContextBlock("", md("Continued"))}})
+			last = &posts[len(posts)-1]
+		}
+		last.Blocks = append(last.Blocks, b)
+	}
+	if len(posts) > 1 {
+		first := &posts[0]
+		if len(first.Blocks) >= maxBlocks {
+			posts[1].Blocks = append([]slack.Block{first.Blocks[len(first.Blocks)-1]}, posts[1].Blocks...)
+			first.Blocks = first.Blocks[:len(first.Blocks)-1]
+		}
+		first.Blocks = append(first.Blocks, slack.NewContextBlock("", md("More in the thread.")))
+	}
+	return posts
+}
+
+// sections lays out a title and lines in as many sections as it takes to
+// keep each under Slack's 3,000 characters.
+func sections(title string, lines []string) []slack.Block {
+	var out []slack.Block
+	text := title
+	for _, l := range lines {
+		if utf8.RuneCountInString(text)+1+utf8.RuneCountInString(l) > maxSectionText {
+			out = append(out, slack.NewSectionBlock(md(text), nil, nil))
+			text = ""
+		}
+		if text != "" {
+			text += "\n"
+		}
+		text += truncateRunes(l, maxSectionText)
+	}
+	return append(out, slack.NewSectionBlock(md(text), nil, nil))
+}
+
+// trend is " (+3)", " (−2)" or "" against the previous period.
+func trend(now, before int) string {
+	switch {
+	case now > before:
+		return fmt.Sprintf(" (+%d)", now-before)
+	case now < before:
+		return fmt.Sprintf(" (−%d)", before-now)
+	}
+	return ""
+}
+
+// people is "1 person" or "3 people".
+func people(n int) string {
+	if n == 1 {
+		return "1 person"
+	}
+	return fmt.Sprintf("%d people", n)
+}
+
+// periodText is "23 Nov – 30 Nov 2026, 09:00 (Europe/Berlin)".
+func periodText(start, end time.Time, loc *time.Location) string {
+	s, e := start.In(loc), end.In(loc)
+	return fmt.Sprintf("%s – %s (%s)", s.Format("2 Jan 15:04"), e.Format("2 Jan 2006 15:04"), loc.String())
+}
+
+// linkText matches a mrkdwn link <url|label>.
+var linkText = regexp.MustCompile(`<([^|>]+)\|([^>]*)>`)
+
+// DigestText renders digest posts as plain text, for `liaison digest preview`.
+func DigestText(posts []DigestPost) string {
+	var b strings.Builder
+	for i, p := range posts {
+		if i > 0 {
+			b.WriteString("\n--- continued in the thread ---\n")
+		}
+		for _, bl := range p.Blocks {
+			switch v := bl.(type) {
+			case *slack.HeaderBlock:
+				b.WriteString(strings.ToUpper(v.Text.Text) + "\n")
+			case *slack.ContextBlock:
+				for _, e := range v.ContextElements.Elements {
+					if t, ok := e.(*slack.TextBlockObject); ok {
+						b.WriteString(plainMrkdwn(t.Text) + "\n")
+					}
+				}
+			case *slack.SectionBlock:
+				if v.Text != nil {
+					b.WriteString(plainMrkdwn(v.Text.Text) + "\n")
+				}
+			case *slack.DividerBlock:
+				b.WriteString("\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// plainMrkdwn strips mrkdwn markup and entities for reading in a terminal.
+func plainMrkdwn(s string) string {
+	s = linkText.ReplaceAllString(s, "$2 ($1)")
+	s = strings.NewReplacer("*", "", "_", "").Replace(s)
+	return Unescape(s)
+}
