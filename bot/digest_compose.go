@@ -90,13 +90,17 @@ func ComposeDigest(title string, d backlog.DigestData, loc *time.Location) []Dig
 }
 
 // split packs blocks into posts of at most maxBlocks, the first starting
-// with head; continuations say what they continue.
+// with head and keeping room to say the digest goes on in its thread.
 func split(title, period string, head, body []slack.Block) []DigestPost {
 	fallback := fmt.Sprintf("Backlog digest — %s (%s)", title, period)
 	posts := []DigestPost{{Text: fallback, Blocks: head}}
 	for _, b := range body {
 		last := &posts[len(posts)-1]
-		if len(last.Blocks) >= maxBlocks {
+		limit := maxBlocks
+		if len(posts) == 1 {
+			limit-- // room for "More in the thread."
+		}
+		if len(last.Blocks) >= limit {
 			posts = append(posts, DigestPost{Text: fallback + " (continued)",
 				Blocks: []slack.Block{slack.NewContextBlock("", md("Continued"))}})
 			last = &posts[len(posts)-1]
@@ -104,12 +108,7 @@ func split(title, period string, head, body []slack.Block) []DigestPost {
 		last.Blocks = append(last.Blocks, b)
 	}
 	if len(posts) > 1 {
-		first := &posts[0]
-		if len(first.Blocks) >= maxBlocks {
-			posts[1].Blocks = append([]slack.Block{first.Blocks[len(first.Blocks)-1]}, posts[1].Blocks...)
-			first.Blocks = first.Blocks[:len(first.Blocks)-1]
-		}
-		first.Blocks = append(first.Blocks, slack.NewContextBlock("", md("More in the thread.")))
+		posts[0].Blocks = append(posts[0].Blocks, slack.NewContextBlock("", md("More in the thread.")))
 	}
 	return posts
 }

@@ -55,7 +55,7 @@ func (h *harness) restart() {
 	}
 	n := h.slack.Connections()
 	log := h.bot.log
-	h.bot = New(testConfig(h.slack), h.db, log, nil)
+	h.bot = New(h.bot.cfg, h.db, log, nil)
 	h.bot.ackFlush = 20 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel

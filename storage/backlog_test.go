@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,11 +21,14 @@ func ids(items []backlog.Item) []int64 {
 	return out
 }
 
+// seedCount numbers seeded messages so every seed call gets new ones.
+var seedCount atomic.Int64
+
 // seed captures items with these titles, kinds and reporters, in order.
 func seed(t *testing.T, db *DB, specs ...[3]string) {
 	t.Helper()
-	for i, s := range specs {
-		n := sampleItem(fmt.Sprintf("5.%d", i+1), s[2], s[2], s[0])
+	for _, s := range specs {
+		n := sampleItem(fmt.Sprintf("5.%d", seedCount.Add(1)), s[2], s[2], s[0])
 		n.Kind = backlog.Kind(s[1])
 		n.Body = s[0]
 		if _, err := db.Capture(context.Background(), n); err != nil {

@@ -39,7 +39,8 @@ CREATE VIRTUAL TABLE items_fts USING fts5 (
     body,
     content = 'items',
     content_rowid = 'id',
-    tokenize = 'porter unicode61 remove_diacritics 2'
+    tokenize = 'porter unicode61 remove_diacritics 2',
+    detail = column
 );
 
 CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
