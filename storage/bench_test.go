@@ -122,7 +122,7 @@ func generate(ctx context.Context, db *DB, from, to int) error {
 				return err
 			}
 			defer label.Close()
-			event, err := tx.PrepareContext(ctx, `INSERT INTO item_events (item_id, actor, type, to_value, created_at) VALUES (?, ?, 'created', 'new', ?)`)
+			event, err := tx.PrepareContext(ctx, `INSERT INTO item_events (item_id, actor, type, from_value, to_value, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 			if err != nil {
 				return err
 			}
@@ -149,8 +149,14 @@ func generate(ctx context.Context, db *DB, from, to int) error {
 						return err
 					}
 				}
-				if _, err := event.ExecContext(ctx, id, reporter, created); err != nil {
+				if _, err := event.ExecContext(ctx, id, reporter, "created", "", "new", "", created); err != nil {
 					return err
+				}
+				if status != backlog.StatusNew {
+					moved := formatTime(base.Add(time.Duration(id)*30*time.Second + time.Hour))
+					if _, err := event.ExecContext(ctx, id, "U0ADMIN", "status", "new", status, "a reason", moved); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
@@ -240,6 +246,24 @@ func BenchmarkShow1M(b *testing.B) {
 			return err
 		}
 		_, err := db.History(ctx, id)
+		return err
+	})
+}
+
+// BenchmarkDigest1M gathers a digest's data over a million items for a
+// period holding about 10,000 history events (the generator writes one or
+// two per item, 30 s apart).
+func BenchmarkDigest1M(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	end := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(benchItems * 30 * time.Second)
+	start := end.Add(-5000 * 30 * time.Second)
+	var events int
+	db.read.QueryRowContext(ctx, `SELECT count(*) FROM item_events WHERE created_at >= ? AND created_at < ?`,
+		formatTime(start), formatTime(end)).Scan(&events)
+	b.ReportMetric(float64(events), "events")
+	measure(b, func(int) error {
+		_, err := db.DigestData(ctx, backlog.DigestFilter{}, start.Add(-end.Sub(start)), start, end, 7)
 		return err
 	})
 }
