@@ -13,35 +13,48 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/liaisonbot/liaison/backlog"
-	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
 )
 
+// Scheduler runs the digest jobs; *scheduler.Scheduler is one.
+type Scheduler interface {
+	Add(name string, t Timing, job func(ctx context.Context, due time.Time) error)
+	Remove(name string)
+	NextRun(name string) (time.Time, bool)
+	Start()
+	Stop(ctx context.Context) error
+}
+
+// Timing is when a job runs; backlog.Schedule is one.
+type Timing = interface {
+	Next(t time.Time) time.Time
+	Prev(t time.Time) time.Time
+}
+
 // startDigests reconciles the configured subscriptions, catches up on
-// periods missed while the bot was down, and schedules every subscription.
-func (b *Bot) startDigests(ctx context.Context) (*scheduler.Scheduler, error) {
+// periods missed while the bot was down, schedules every subscription and
+// starts the scheduler.
+func (b *Bot) startDigests(ctx context.Context) error {
 	if err := b.db.ReconcileSubscriptions(ctx, b.cfg.Digests); err != nil {
-		return nil, err
+		return err
 	}
 	subs, err := b.db.Subscriptions(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	sched := scheduler.New(ctx, b.log)
-	b.sched = sched
 	for _, s := range subs {
 		if err := b.scheduleDigest(ctx, s); err != nil {
 			b.log.Error("digest subscription not scheduled", "subscription", s.Name, "err", err)
 		}
 	}
-	sched.Start()
-	return sched, nil
+	b.sched.Start()
+	return nil
 }
 
 // scheduleDigest adds a subscription to the scheduler, first posting (or
 // recording as skipped) a period missed while the bot was down.
 func (b *Bot) scheduleDigest(ctx context.Context, s storage.Subscription) error {
-	sc, err := scheduler.Parse(s.Schedule, s.Timezone)
+	sc, err := backlog.ParseSchedule(s.Schedule, s.Timezone)
 	if err != nil {
 		return err
 	}
@@ -71,7 +84,7 @@ func (b *Bot) scheduleDigest(ctx context.Context, s storage.Subscription) error 
 // exactly once: the run is recorded with its outbox messages in one
 // transaction, and a period already recorded is left alone.
 func (b *Bot) runDigest(ctx context.Context, s storage.Subscription, due time.Time) error {
-	sc, err := scheduler.Parse(s.Schedule, s.Timezone)
+	sc, err := backlog.ParseSchedule(s.Schedule, s.Timezone)
 	if err != nil {
 		return err
 	}
@@ -107,7 +120,7 @@ func (b *Bot) runDigest(ctx context.Context, s storage.Subscription, due time.Ti
 
 // periodStart is the end of the last posted digest, or one schedule
 // interval before due for the first.
-func (b *Bot) periodStart(ctx context.Context, s storage.Subscription, sc scheduler.Schedule, due time.Time) (time.Time, error) {
+func (b *Bot) periodStart(ctx context.Context, s storage.Subscription, sc backlog.Schedule, due time.Time) (time.Time, error) {
 	last, ok, err := b.db.LastRun(ctx, s.ID)
 	if err != nil {
 		return time.Time{}, err
@@ -177,7 +190,7 @@ func (b *Bot) digestList(ctx context.Context) (*Reply, error) {
 	lines := []string{"*Digests*"}
 	for _, s := range subs {
 		next := "not scheduled"
-		if sc, err := scheduler.Parse(s.Schedule, s.Timezone); err == nil {
+		if sc, err := backlog.ParseSchedule(s.Schedule, s.Timezone); err == nil {
 			if n := sc.Next(time.Now()); !n.IsZero() {
 				next = "next " + n.In(sc.Location).Format("Mon 2 Jan 2006 15:04 MST")
 			}
@@ -295,7 +308,7 @@ func (b *Bot) digestSubscribe(ctx context.Context, req *Request, rest string) (*
 	if s.Timezone == "" {
 		s.Timezone = "UTC"
 	}
-	sc, err := scheduler.Parse(s.Schedule, s.Timezone)
+	sc, err := backlog.ParseSchedule(s.Schedule, s.Timezone)
 	if err != nil {
 		return nil, &UserError{Msg: Escape(err.Error())}
 	}
@@ -306,9 +319,7 @@ func (b *Bot) digestSubscribe(ctx context.Context, req *Request, rest string) (*
 	if err != nil {
 		return nil, err
 	}
-	if b.sched != nil {
-		b.sched.Add(s.Name, sc, func(ctx context.Context, due time.Time) error { return b.runDigest(ctx, s, due) })
-	}
+	b.sched.Add(s.Name, sc, func(ctx context.Context, due time.Time) error { return b.runDigest(ctx, s, due) })
 	next := sc.Next(time.Now()).In(sc.Location).Format("Mon 2 Jan 2006 15:04 MST")
 	return &Reply{Text: fmt.Sprintf("Subscribed %s to digest `%d` (%s, %s). The first one posts %s.",
 		channelRef(s.Channel), s.ID, Escape(sc.Spec), Escape(s.Timezone), next)}, nil
@@ -329,9 +340,7 @@ func (b *Bot) digestUnsubscribe(ctx context.Context, req *Request, rest string) 
 	if err != nil {
 		return nil, err
 	}
-	if b.sched != nil {
-		b.sched.Remove(s.Name)
-	}
+	b.sched.Remove(s.Name)
 	note := ""
 	if s.Origin == "config" {
 		note = " It comes from the configuration file, so it returns at the next start unless removed there."

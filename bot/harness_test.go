@@ -12,6 +12,7 @@ import (
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot/slackfake"
+	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
 )
 
@@ -55,7 +56,7 @@ func (h *harness) restart() {
 	}
 	n := h.slack.Connections()
 	log := h.bot.log
-	h.bot = New(h.bot.cfg, h.db, log, nil)
+	h.bot = New(h.bot.cfg, h.db, log, nil, scheduler.New(context.Background(), log))
 	h.bot.ackFlush = 20 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
@@ -109,7 +110,7 @@ func newHarness(t testing.TB) *harness {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	b := New(testConfig(fake), db, log, nil)
+	b := New(testConfig(fake), db, log, nil, scheduler.New(context.Background(), log))
 	// Most tests stop right after an ack they already saw; only the shutdown
 	// tests need the full flush wait.
 	b.ackFlush = 20 * time.Millisecond

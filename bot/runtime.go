@@ -20,7 +20,6 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/liaisonbot/liaison/backlog"
-	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
 )
 
@@ -101,8 +100,8 @@ type Bot struct {
 	groupMembers []string
 	groupFetched time.Time
 
-	wake      chan struct{}        // tells the outbox worker something was enqueued
-	sched     *scheduler.Scheduler // set by Run before envelopes are served
+	wake      chan struct{} // tells the outbox worker something was enqueued
+	sched     Scheduler     // runs the digests
 	connected atomic.Bool
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	inflight  sync.WaitGroup
@@ -110,9 +109,9 @@ type Bot struct {
 	slots     chan struct{}
 }
 
-// New builds a bot that talks to Slack with cfg's tokens and keeps its state
-// in db. Metrics may be nil.
-func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics) *Bot {
+// New builds a bot that talks to Slack with cfg's tokens, keeps its state
+// in db and runs digests on sched. Metrics may be nil.
+func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched Scheduler) *Bot {
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
@@ -149,6 +148,7 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics) *Bot {
 		ackFlush:        ackFlush,
 		slots:           make(chan struct{}, maxInFlight),
 		wake:            make(chan struct{}, 1),
+		sched:           sched,
 	}
 	b.routes()
 	return b
@@ -218,8 +218,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.runOutbox(outboxCtx, work)
 	}()
 
-	sched, err := b.startDigests(work)
-	if err != nil {
+	if err := b.startDigests(work); err != nil {
 		return fmt.Errorf("start digests: %w", err)
 	}
 
@@ -247,7 +246,7 @@ loop:
 
 	stopOutbox() // pending messages stay in the outbox for the next start
 	sctx, cancelSched := context.WithTimeout(context.Background(), b.ShutdownTimeout/10)
-	if err := sched.Stop(sctx); err != nil {
+	if err := b.sched.Stop(sctx); err != nil {
 		b.log.Warn("stop scheduler", "err", err)
 	}
 	cancelSched()

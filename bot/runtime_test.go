@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/liaisonbot/liaison/bot/slackfake"
+	"github.com/liaisonbot/liaison/scheduler"
 )
 
 // ackText decodes a slash command reply carried in an ack.
@@ -295,7 +296,7 @@ func TestShutdownIsBoundedWhenAHandlerHangs(t *testing.T) {
 func TestRefusedAppTokenStopsRunWithClearError(t *testing.T) {
 	fake := slackfake.New(t)
 	h := newHarness(t)
-	h.bot = New(Config{BotToken: slackfake.BotToken, AppToken: "xapp-revoked", APIURL: fake.APIURL()}, h.db, h.bot.log, nil)
+	h.bot = New(Config{BotToken: slackfake.BotToken, AppToken: "xapp-revoked", APIURL: fake.APIURL()}, h.db, h.bot.log, nil, scheduler.New(context.Background(), h.bot.log))
 	err := h.bot.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "slack.app_token") || strings.Contains(err.Error(), "xapp-revoked") {
 		t.Errorf("Run with a refused app token = %v; want an error naming slack.app_token without the token", err)
@@ -305,7 +306,7 @@ func TestRefusedAppTokenStopsRunWithClearError(t *testing.T) {
 func TestRefusedBotTokenStopsRunWithClearError(t *testing.T) {
 	fake := slackfake.New(t)
 	h := newHarness(t)
-	h.bot = New(Config{BotToken: "xoxb-revoked", AppToken: slackfake.AppToken, APIURL: fake.APIURL()}, h.db, h.bot.log, nil)
+	h.bot = New(Config{BotToken: "xoxb-revoked", AppToken: slackfake.AppToken, APIURL: fake.APIURL()}, h.db, h.bot.log, nil, scheduler.New(context.Background(), h.bot.log))
 	err := h.bot.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "slack.bot_token") || strings.Contains(err.Error(), "xoxb-revoked") {
 		t.Errorf("Run with a refused bot token = %v; want an error naming slack.bot_token without the token", err)
@@ -317,7 +318,7 @@ func TestUnreachableSlackIsReportedAsSuch(t *testing.T) {
 	fake := slackfake.New(t)
 	url := fake.APIURL()
 	fake.Close()
-	h.bot = New(Config{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: url}, h.db, h.bot.log, nil)
+	h.bot = New(Config{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: url}, h.db, h.bot.log, nil, scheduler.New(context.Background(), h.bot.log))
 	err := h.bot.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "reach Slack's Web API") || strings.Contains(err.Error(), "slack.bot_token") {
 		t.Errorf("Run with Slack unreachable = %v; want a network error, not a token complaint", err)

@@ -1,3 +1,5 @@
+// Package scheduler runs named jobs on schedules, each in its own time
+// zone, on robfig/cron. It knows no Slack and no SQL.
 package scheduler
 
 import (
@@ -11,7 +13,14 @@ import (
 )
 
 // Job is work a schedule runs. due is the time it was scheduled for.
-type Job func(ctx context.Context, due time.Time) error
+type Job = func(ctx context.Context, due time.Time) error
+
+// Timing says when a job runs: Next after t, and Prev, the last run at or
+// before t (which tells a run its due time).
+type Timing = interface {
+	Next(t time.Time) time.Time
+	Prev(t time.Time) time.Time
+}
 
 // Scheduler runs named jobs on their schedules. A job's panic is recovered
 // and logged; a run still going when the next is due is skipped. Jobs can
@@ -43,8 +52,8 @@ func New(ctx context.Context, log *slog.Logger) *Scheduler {
 
 // Add schedules job under name, replacing a job of the same name. Its
 // errors are logged once, with the job's name.
-func (s *Scheduler) Add(name string, sched Schedule, job Job) {
-	s.add(name, timing{next: sched.Next, prev: sched.Prev}, job)
+func (s *Scheduler) Add(name string, t Timing, job Job) {
+	s.add(name, timing{next: t.Next, prev: t.Prev}, job)
 }
 
 // timing is when a job runs: next after t, and the last at or before t.

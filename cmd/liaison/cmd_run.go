@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/liaisonbot/liaison/bot"
+	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
 )
 
@@ -37,7 +38,7 @@ func cmdRun(ctx context.Context, g globals, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	b := bot.New(cfg.botConfig(), db, log, bot.NewMetrics(reg))
+	b := bot.New(cfg.botConfig(), db, log, bot.NewMetrics(reg), scheduler.New(ctx, log))
 
 	var srv *http.Server
 	if cfg.HTTP.Addr != "" {

@@ -18,7 +18,6 @@ import (
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot"
-	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
 )
 
@@ -342,7 +341,7 @@ func (cfg *Config) validate(slack bool) error {
 		}
 		if strings.TrimSpace(d.Schedule) == "" {
 			add("%s.schedule: must not be empty (example: \"weekly mon 09:00\" or \"0 9 * * MON\")", key)
-		} else if _, err := scheduler.Parse(d.Schedule, ""); err != nil {
+		} else if _, err := backlog.ParseSchedule(d.Schedule, ""); err != nil {
 			add("%s.schedule: %v", key, err)
 		}
 		if d.Timezone != "" {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/liaisonbot/liaison/bot"
 	"github.com/liaisonbot/liaison/bot/slackfake"
+	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
 )
 
@@ -160,7 +161,7 @@ func TestHealthUnavailableWhenDisconnectedOrDBClosed(t *testing.T) {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	fake := slackfake.New(t)
-	b := bot.New(bot.Config{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL()}, db, log, nil)
+	b := bot.New(bot.Config{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL()}, db, log, nil, scheduler.New(context.Background(), log))
 	srv := httpHandler(db, b, prometheus.NewRegistry(), log)
 
 	get := func() (int, string) {

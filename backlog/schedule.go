@@ -1,6 +1,4 @@
-// Package scheduler runs named jobs on cron schedules, each in its own time
-// zone. It knows no Slack and no SQL.
-package scheduler
+package backlog
 
 import (
 	"fmt"
@@ -22,7 +20,7 @@ type Schedule struct {
 	fields   *cron.SpecSchedule
 }
 
-// phrases maps the friendly forms to cron specs.
+// Digest schedule phrases, mapped to cron specs.
 var (
 	phraseDaily    = regexp.MustCompile(`^daily (\d{1,2}):(\d{2})$`)
 	phraseWeekdays = regexp.MustCompile(`^weekdays (\d{1,2}):(\d{2})$`)
@@ -30,13 +28,13 @@ var (
 	phraseMonthly  = regexp.MustCompile(`^monthly (\d{1,2}) (\d{1,2}):(\d{2})$`)
 )
 
-// example is shown with every schedule error.
-const example = `e.g. "weekly mon 09:00", "daily 17:30", "weekdays 09:00", "monthly 1 09:00" or a 5-field cron spec like "0 9 * * MON"`
+// scheduleExample is shown with every schedule error.
+const scheduleExample = `e.g. "weekly mon 09:00", "daily 17:30", "weekdays 09:00", "monthly 1 09:00" or a 5-field cron spec like "0 9 * * MON"`
 
-// Parse reads a phrase (daily HH:MM, weekdays HH:MM, weekly DAY HH:MM,
+// ParseSchedule reads a phrase (daily HH:MM, weekdays HH:MM, weekly DAY HH:MM,
 // monthly DAY-OF-MONTH HH:MM) or a 5-field cron spec, in zone tz (an IANA
 // name; "" is UTC).
-func Parse(s, tz string) (Schedule, error) {
+func ParseSchedule(s, tz string) (Schedule, error) {
 	loc := time.UTC
 	if tz != "" {
 		l, err := time.LoadLocation(tz)
@@ -51,11 +49,11 @@ func Parse(s, tz string) (Schedule, error) {
 	}
 	parsed, err := cron.ParseStandard(spec)
 	if err != nil {
-		return Schedule{}, fmt.Errorf("schedule %q: %v; %s", s, err, example)
+		return Schedule{}, fmt.Errorf("schedule %q: %v; %s", s, err, scheduleExample)
 	}
 	fields, ok := parsed.(*cron.SpecSchedule)
 	if !ok {
-		return Schedule{}, fmt.Errorf("schedule %q: not a cron spec; %s", s, example)
+		return Schedule{}, fmt.Errorf("schedule %q: not a cron spec; %s", s, scheduleExample)
 	}
 	return Schedule{Spec: spec, Location: loc, fields: fields}, nil
 }
@@ -66,7 +64,7 @@ func toSpec(s string) (string, error) {
 		hh, _ := strconv.Atoi(h)
 		mm, _ := strconv.Atoi(m)
 		if hh > 23 || mm > 59 {
-			return 0, 0, fmt.Errorf("%s:%s is not a time of day; %s", h, m, example)
+			return 0, 0, fmt.Errorf("%s:%s is not a time of day; %s", h, m, scheduleExample)
 		}
 		return hh, mm, nil
 	}
@@ -85,13 +83,13 @@ func toSpec(s string) (string, error) {
 	if m := phraseMonthly.FindStringSubmatch(s); m != nil {
 		day, _ := strconv.Atoi(m[1])
 		if day < 1 || day > 28 {
-			return "", fmt.Errorf("monthly day %d: use 1–28 so every month has it; %s", day, example)
+			return "", fmt.Errorf("monthly day %d: use 1–28 so every month has it; %s", day, scheduleExample)
 		}
 		h, mi, err := hm(m[2], m[3])
 		return fmt.Sprintf("%d %d %d * *", mi, h, day), err
 	}
 	if len(strings.Fields(s)) != 5 {
-		return "", fmt.Errorf("schedule %q is neither a phrase nor a 5-field cron spec; %s", s, example)
+		return "", fmt.Errorf("schedule %q is neither a phrase nor a 5-field cron spec; %s", s, scheduleExample)
 	}
 	return s, nil
 }
