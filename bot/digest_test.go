@@ -224,3 +224,53 @@ func TestDigestSubscribeListAndPermissions(t *testing.T) {
 	h.slash("U0ALICE", "digest now <#C0STAKE|stakeholders>")
 	h.slack.WaitFor("digest now", func() bool { return len(digestPosts(h)) == 1 })
 }
+
+func TestCatchUpOnStartPostsRecentMissAndSkipsOldOne(t *testing.T) {
+	h := newHarness(t)
+	now := time.Now().UTC()
+	recent, old := now.Add(-2*time.Hour), now.Add(-8*time.Hour)
+	h.bot.cfg.Digests = []storage.Subscription{
+		{Name: "recent", Channel: "C0STAKE", Schedule: fmt.Sprintf("%d %d * * *", recent.Minute(), recent.Hour()),
+			Timezone: "UTC", CatchUp: 6 * time.Hour, TriageDays: 7, Origin: "config"},
+		{Name: "old", Channel: "C0OLD", Schedule: fmt.Sprintf("%d %d * * *", old.Minute(), old.Hour()),
+			Timezone: "UTC", CatchUp: 6 * time.Hour, TriageDays: 7, Origin: "config"},
+	}
+	// The subscriptions existed yesterday, so today's due times were missed.
+	if err := h.db.ReconcileSubscriptions(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	h.db.Now = func() time.Time { return now.AddDate(0, 0, -1) }
+	if err := h.db.ReconcileSubscriptions(t.Context(), h.bot.cfg.Digests); err != nil {
+		t.Fatal(err)
+	}
+	h.db.Now = time.Now
+	h.start()
+	h.slack.WaitFor("the caught-up digest", func() bool { return len(digestPosts(h)) == 1 })
+	h.settle()
+	for _, c := range h.slack.Calls("chat.postMessage") {
+		if c.Param("channel") == "C0OLD" {
+			t.Error("a digest outside its catch-up window was posted")
+		}
+	}
+	subs, _ := h.db.Subscriptions(t.Context())
+	states := map[string]string{}
+	for _, s := range subs {
+		if r, ok, _ := h.db.LastRun(t.Context(), s.ID); ok {
+			states[s.Name] = r.State
+		}
+		if r, ok, _ := h.db.RunAt(t.Context(), s.ID, old.Truncate(time.Minute)); ok {
+			states[s.Name] = r.State
+		}
+	}
+	if states["old"] != storage.RunSkipped || (states["recent"] != storage.RunPosting && states["recent"] != storage.RunPosted) {
+		t.Errorf("run states = %v", states)
+	}
+	if !strings.Contains(h.logs.String(), "outside its catch-up window; skipped") {
+		t.Error("the skipped digest was not logged")
+	}
+	h.restart() // the caught-up period is recorded: no second post
+	h.settle()
+	if n := len(digestPosts(h)); n != 1 {
+		t.Errorf("%d posts after a restart, want 1", n)
+	}
+}
