@@ -55,6 +55,9 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 		return db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE `+cond+` AND `+where,
 			append(append([]any{}, cargs...), args...)...).Scan(dst)
 	}
+	// Moves are found from the history (a few per period) and checked
+	// against the item: "+i.status" keeps SQLite from walking the status
+	// index instead.
 	movedTo := func(status backlog.Status) string {
 		return fmt.Sprintf(`i.id IN (SELECT item_id FROM item_events WHERE type = 'status' AND to_value = '%s'
 			AND created_at >= ? AND created_at < ?)`, status)
@@ -67,13 +70,30 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 	}{
 		{&d.New, "i.created_at >= ? AND i.created_at < ?", []any{s, e}},
 		{&d.PrevNew, "i.created_at >= ? AND i.created_at < ?", []any{ps, s}},
-		{&d.Shipped, "i.status = 'shipped' AND " + movedTo(backlog.StatusShipped), []any{s, e}},
+		{&d.Shipped, "+i.status = 'shipped' AND " + movedTo(backlog.StatusShipped), []any{s, e}},
 		{&d.PrevShipped, movedTo(backlog.StatusShipped), []any{ps, s}},
 		{&d.Planned, movedTo(backlog.StatusPlanned), []any{s, e}},
-		{&d.Declined, "i.status = 'declined' AND " + movedTo(backlog.StatusDeclined), []any{s, e}},
+		{&d.Declined, "+i.status = 'declined' AND " + movedTo(backlog.StatusDeclined), []any{s, e}},
 		{&d.Waiting, "i.status = 'new' AND i.created_at < ?", []any{waitingBefore}},
-		{&d.InProgress, "i.status = 'in_progress'", nil},
-		{&d.Open, "i.status IN (" + openStatuses + ")", nil},
+	}
+	if cond == "1" {
+		// No filter: the counts table has these at no cost.
+		var err error
+		if d.InProgress, d.Open, err = db.openCounts(ctx); err != nil {
+			return d, fmt.Errorf("digest counts: %w", err)
+		}
+	} else {
+		counts = append(counts,
+			struct {
+				dst   *int
+				where string
+				args  []any
+			}{&d.InProgress, "i.status = 'in_progress'", nil},
+			struct {
+				dst   *int
+				where string
+				args  []any
+			}{&d.Open, "i.status IN (" + openStatuses + ")", nil})
 	}
 	for _, c := range counts {
 		if err := count(c.dst, c.where, c.args...); err != nil {
@@ -110,9 +130,9 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 		where, order string
 		args         []any
 	}{
-		{&d.ShippedItems, "i.status = 'shipped' AND " + movedTo(backlog.StatusShipped), "i.vote_count DESC, i.id", []any{s, e}},
+		{&d.ShippedItems, "+i.status = 'shipped' AND " + movedTo(backlog.StatusShipped), "i.vote_count DESC, i.id", []any{s, e}},
 		{&d.PlannedItems, movedTo(backlog.StatusPlanned), "i.vote_count DESC, i.id", []any{s, e}},
-		{&d.DeclinedItems, "i.status = 'declined' AND " + movedTo(backlog.StatusDeclined), "i.vote_count DESC, i.id", []any{s, e}},
+		{&d.DeclinedItems, "+i.status = 'declined' AND " + movedTo(backlog.StatusDeclined), "i.vote_count DESC, i.id", []any{s, e}},
 		{&d.TopNew, "i.created_at >= ? AND i.created_at < ?", "i.vote_count DESC, i.id", []any{s, e}},
 		{&d.TopOpen, "i.status IN (" + openStatuses + ") AND i.score IS NOT NULL", "i.score DESC, i.vote_count DESC, i.id", nil},
 		{&d.WaitingItems, "i.status = 'new' AND i.created_at < ?", "i.created_at, i.id", []any{waitingBefore}},
@@ -123,6 +143,15 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 		}
 	}
 	return d, nil
+}
+
+// openCounts reads the in-progress and open totals from the counts table.
+func (db *DB) openCounts(ctx context.Context) (inProgress, open int, err error) {
+	err = db.read.QueryRowContext(ctx, `
+		SELECT coalesce(sum(CASE WHEN status = 'in_progress' THEN n END), 0),
+		       coalesce(sum(CASE WHEN status IN (`+openStatuses+`) THEN n END), 0)
+		FROM item_counts`).Scan(&inProgress, &open)
+	return inProgress, open, err
 }
 
 // scanItemPlus reads itemColumns followed by extra columns.
