@@ -257,7 +257,7 @@ func BenchmarkDigest1M(b *testing.B) {
 	db := benchDB(b)
 	ctx := context.Background()
 	end := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(benchItems * 30 * time.Second)
-	start := end.Add(-5000 * 30 * time.Second)
+	start := end.Add(-6000 * 30 * time.Second)
 	var events int
 	db.read.QueryRowContext(ctx, `SELECT count(*) FROM item_events WHERE created_at >= ? AND created_at < ?`,
 		formatTime(start), formatTime(end)).Scan(&events)

@@ -114,12 +114,12 @@ func searchQuery(text string) string {
 }
 
 // rankWindowSQL bounds full-text ranking: bm25 orders at most the newest
-// 2,000 matches, so a query for a word in half the backlog costs about the
+// 500 matches, so a query for a word in half the backlog costs about the
 // same as a rare one.
-const rankWindowSQL = "2000"
+const rankWindowSQL = "500"
 
 // rankedMatches is the FTS5 subquery yielding (rowid, r) for the newest
-// 2,000 matches of its MATCH parameter, r being bm25 with the title
+// 500 matches of its MATCH parameter, r being bm25 with the title
 // weighted four times the body.
 const rankedMatches = `(SELECT rowid, bm25(items_fts, 4.0, 1.0) AS r FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT ` + rankWindowSQL + `)`
 

@@ -39,7 +39,7 @@ func matchQuery(text string) string {
 }
 
 // Similar returns up to limit open items whose title or body share words
-// with text, best match first (bm25 over the newest 2,000 matches,
+// with text, best match first (bm25 over the newest 500 matches,
 // title weighted), leaving out exclude.
 func (db *DB) Similar(ctx context.Context, text string, exclude int64, limit int) ([]backlog.Item, error) {
 	q := matchQuery(text)
