@@ -202,37 +202,44 @@ func (b *Bot) digestList(ctx context.Context) (*Reply, error) {
 	return &Reply{Text: text, Blocks: sections(lines[0], lines[1:])}, nil
 }
 
-// defaultDigest is the digest of `now` and `preview`: the first subscription, or all items.
-func (b *Bot) defaultDigest(ctx context.Context) (storage.Subscription, error) {
-	subs, err := b.db.Subscriptions(ctx)
-	if err != nil || len(subs) > 0 {
-		return firstOr(subs), err
+// PreviewDigest renders the digest of the subscription called name (the
+// first one when name is "", a digest of every item when there are none)
+// for the period from since ago — or, when since is 0, from its last posted
+// digest (or 7 days) — to now. It reads the database only: no Slack.
+func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.Duration, defaultTZ string) ([]DigestPost, error) {
+	subs, err := db.Subscriptions(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return storage.Subscription{Name: "all items", Schedule: "weekly mon 09:00", Timezone: b.cfg.Timezone, TriageDays: 7, Origin: "config"}, nil
-}
-
-func firstOr(subs []storage.Subscription) storage.Subscription {
-	if len(subs) == 0 {
-		return storage.Subscription{}
+	s := storage.Subscription{Name: "all items", Timezone: defaultTZ, TriageDays: 7, Origin: "config"}
+	found := name == "" && len(subs) == 0
+	for _, sub := range subs {
+		if name == "" || sub.Name == name {
+			s, found = sub, true
+			break
+		}
 	}
-	return subs[0]
-}
-
-// composeNow renders s's digest for the period from its last post (or 7
-// days) to now.
-func (b *Bot) composeNow(ctx context.Context, s storage.Subscription) ([]DigestPost, error) {
+	if !found {
+		var names []string
+		for _, sub := range subs {
+			names = append(names, sub.Name)
+		}
+		return nil, fmt.Errorf("no subscription %q (there are: %s)", name, strings.Join(names, ", "))
+	}
 	loc, err := time.LoadLocation(s.Timezone)
 	if err != nil {
 		loc = time.UTC
 	}
 	now := time.Now()
 	start := now.AddDate(0, 0, -7)
-	if s.ID != 0 {
-		if last, ok, err := b.db.LastRun(ctx, s.ID); err == nil && ok {
+	if since > 0 {
+		start = now.Add(-since)
+	} else if s.ID != 0 {
+		if last, ok, err := db.LastRun(ctx, s.ID); err == nil && ok {
 			start = last.End
 		}
 	}
-	data, err := b.db.DigestData(ctx, s.Filter, start.Add(-now.Sub(start)), start, now, max(s.TriageDays, 1))
+	data, err := db.DigestData(ctx, s.Filter, start.Add(-now.Sub(start)), start, now, max(s.TriageDays, 1))
 	if err != nil {
 		return nil, err
 	}
@@ -240,11 +247,7 @@ func (b *Bot) composeNow(ctx context.Context, s storage.Subscription) ([]DigestP
 }
 
 func (b *Bot) digestPreview(ctx context.Context) (*Reply, error) {
-	s, err := b.defaultDigest(ctx)
-	if err != nil {
-		return nil, err
-	}
-	posts, err := b.composeNow(ctx, s)
+	posts, err := PreviewDigest(ctx, b.db, "", 0, b.cfg.Timezone)
 	if err != nil {
 		return nil, err
 	}
@@ -260,11 +263,7 @@ func (b *Bot) digestNow(ctx context.Context, req *Request, rest string) (*Reply,
 		}
 		channel = m[1]
 	}
-	s, err := b.defaultDigest(ctx)
-	if err != nil {
-		return nil, err
-	}
-	posts, err := b.composeNow(ctx, s)
+	posts, err := PreviewDigest(ctx, b.db, "", 0, b.cfg.Timezone)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/liaisonbot/liaison/bot"
-	"github.com/liaisonbot/liaison/storage"
 )
 
 // cmdDigest is `liaison digest preview`: a digest rendered from the local
@@ -42,33 +41,16 @@ func cmdDigest(ctx context.Context, g globals, args []string) error {
 	if err := db.ReconcileSubscriptions(ctx, cfg.subscriptions()); err != nil {
 		return err
 	}
-	sub, err := pickSubscription(ctx, db, *name, cfg.Timezone)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	start := now.AddDate(0, 0, -7)
+	var window time.Duration
 	if *since != "" {
-		d, err := parseSince(*since)
-		if err != nil {
+		if window, err = parseSince(*since); err != nil {
 			return usageError{err.Error()}
 		}
-		start = now.Add(-d)
-	} else if sub.ID != 0 {
-		if last, ok, err := db.LastRun(ctx, sub.ID); err == nil && ok {
-			start = last.End
-		}
 	}
-	loc, err := time.LoadLocation(sub.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	data, err := db.DigestData(ctx, sub.Filter, start.Add(-now.Sub(start)), start, now, max(sub.TriageDays, 1))
+	posts, err := bot.PreviewDigest(ctx, db, *name, window, cfg.Timezone)
 	if err != nil {
 		return err
 	}
-	title := sub.Name
-	posts := bot.ComposeDigest(title, data, loc)
 	if *format == "text" {
 		_, err := fmt.Fprint(g.stdout, bot.DigestText(posts))
 		return err
@@ -83,28 +65,6 @@ func cmdDigest(ctx context.Context, g globals, args []string) error {
 		return enc.Encode(out[0]) // paste-able into Block Kit Builder as is
 	}
 	return enc.Encode(out)
-}
-
-// pickSubscription finds the named subscription, the first one, or (with
-// none configured) a digest of every item.
-func pickSubscription(ctx context.Context, db *storage.DB, name, tz string) (storage.Subscription, error) {
-	subs, err := db.Subscriptions(ctx)
-	if err != nil {
-		return storage.Subscription{}, err
-	}
-	for _, s := range subs {
-		if name == "" || s.Name == name {
-			return s, nil
-		}
-	}
-	if name != "" {
-		var names []string
-		for _, s := range subs {
-			names = append(names, s.Name)
-		}
-		return storage.Subscription{}, fmt.Errorf("no subscription %q (there are: %s)", name, strings.Join(names, ", "))
-	}
-	return storage.Subscription{Name: "all items", Timezone: tz, TriageDays: 7}, nil
 }
 
 // parseSince reads "7d", "36h" or "90m".
