@@ -36,8 +36,8 @@ func ParseScore(args []string) (ScoreInput, error) {
 		}
 		switch strings.ToLower(strings.TrimSpace(k)) {
 		case "reach", "r":
-			if f < 0 {
-				return in, fmt.Errorf("reach must be 0 or more people per quarter")
+			if f < 0 || f > 1e9 {
+				return in, fmt.Errorf("reach must be between 0 and 1,000,000,000 people per quarter")
 			}
 			in.Reach = &f
 		case "impact", "i":
@@ -53,6 +53,9 @@ func ParseScore(args []string) (ScoreInput, error) {
 		case "effort", "e":
 			if !(f > 0) {
 				return in, fmt.Errorf("effort must be more than 0 person-weeks (got %v)", f)
+			}
+			if f < 0.01 || f > 10000 {
+				return in, fmt.Errorf("effort must be between 0.01 and 10,000 person-weeks (got %v)", f)
 			}
 			in.Effort = &f
 		default:

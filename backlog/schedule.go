@@ -100,29 +100,51 @@ const starBit = 1 << 63
 // Next returns the first run strictly after t, or the zero time if there
 // is none within five years.
 func (s Schedule) Next(t time.Time) time.Time {
-	f := s.fields
 	local := t.In(s.Location)
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC) // a calendar date
 	for i := 0; i < 366*5; i, day = i+1, day.AddDate(0, 0, 1) {
-		if 1<<uint(day.Month())&f.Month == 0 || !dayMatches(f, day) {
-			continue
-		}
-		for h := 0; h < 24; h++ {
-			if 1<<uint(h)&f.Hour == 0 {
-				continue
-			}
-			for m := 0; m < 60; m++ {
-				if 1<<uint(m)&f.Minute == 0 {
-					continue
-				}
-				at := wallTime(day, h, m, s.Location)
-				if at.After(t) && sameWallDay(at, day) {
-					return at
-				}
-			}
+		if at, ok := s.onDay(day, func(at time.Time) bool { return at.After(t) }, false); ok {
+			return at
 		}
 	}
 	return time.Time{}
+}
+
+// Prev returns the latest run at or before t within the last year and a
+// day, or the zero time if there is none.
+func (s Schedule) Prev(t time.Time) time.Time {
+	local := t.In(s.Location)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 367; i, day = i+1, day.AddDate(0, 0, -1) {
+		if at, ok := s.onDay(day, func(at time.Time) bool { return !at.After(t) }, true); ok {
+			return at
+		}
+	}
+	return time.Time{}
+}
+
+// onDay returns the first (or, backwards, the last) run on the calendar
+// date day that satisfies keep.
+func (s Schedule) onDay(day time.Time, keep func(time.Time) bool, backwards bool) (time.Time, bool) {
+	f := s.fields
+	if 1<<uint(day.Month())&f.Month == 0 || !dayMatches(f, day) {
+		return time.Time{}, false
+	}
+	for i := 0; i < 24*60; i++ {
+		hm := i
+		if backwards {
+			hm = 24*60 - 1 - i
+		}
+		h, m := hm/60, hm%60
+		if 1<<uint(h)&f.Hour == 0 || 1<<uint(m)&f.Minute == 0 {
+			continue
+		}
+		at := wallTime(day, h, m, s.Location)
+		if sameWallDay(at, day) && keep(at) {
+			return at, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // wallTime is h:m on the calendar date day in loc. A time that does not
@@ -162,20 +184,4 @@ func dayMatches(f *cron.SpecSchedule, day time.Time) bool {
 		return dom && dow
 	}
 	return dom || dow
-}
-
-// Prev returns the latest run at or before t within the last year; the
-// zero time if there is none. It looks back in growing windows, so an
-// every-minute schedule costs as little as a monthly one.
-func (s Schedule) Prev(t time.Time) time.Time {
-	for _, back := range []time.Duration{time.Hour, 49 * time.Hour, 32 * 24 * time.Hour, 367 * 24 * time.Hour} {
-		var last time.Time
-		for at := s.Next(t.Add(-back)); !at.IsZero() && !at.After(t); at = s.Next(at) {
-			last = at
-		}
-		if !last.IsZero() {
-			return last
-		}
-	}
-	return time.Time{}
 }

@@ -110,3 +110,15 @@ func TestPrev(t *testing.T) {
 		t.Errorf("every-minute Prev = %v", got)
 	}
 }
+
+func TestPrevIsQuickForSparseSchedules(t *testing.T) {
+	// Every minute of January, asked in July: the answer is 31 January 23:59.
+	s := mustParse(t, "* * * 1 *", "UTC")
+	got := s.Prev(time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC))
+	if want := time.Date(2026, 1, 31, 23, 59, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("Prev = %v, want %v", got, want)
+	}
+	if got := mustParse(t, "0 9 29 2 *", "UTC").Prev(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)); !got.IsZero() {
+		t.Errorf("Prev of a date not seen in the last year = %v, want zero", got)
+	}
+}

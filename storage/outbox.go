@@ -134,11 +134,20 @@ func (db *DB) OutboxRetry(ctx context.Context, id int64, next time.Time, errText
 	return nil
 }
 
-// OutboxDead gives up on a message: it stays in the table as dead letter.
+// OutboxDead gives up on a message: it stays in the table as dead letter,
+// and so do the replies that were waiting to go in its thread.
 func (db *DB) OutboxDead(ctx context.Context, id int64, errText string) error {
-	_, err := db.write.ExecContext(ctx, `
-		UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1
-		WHERE id = ? AND state = 'pending'`, errText, id)
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1
+			WHERE id = ? AND state = 'pending'`, errText, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'dead', last_error = 'the message it replies to was not delivered'
+			WHERE state = 'pending' AND thread_of <> '' AND thread_of = (SELECT key FROM outbox WHERE id = ?)`, id)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("mark outbox %d dead: %w", id, err)
 	}
