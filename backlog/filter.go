@@ -19,6 +19,10 @@ type Filter struct {
 // userMention matches "<@U123>" or "<@U123|name>".
 var userMention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
 
+// channelLabel matches "<#C123|billing>": Slack turns "#billing" into this
+// when a channel has that name.
+var channelLabel = regexp.MustCompile(`^<#[CG][A-Z0-9]+\|([^>]+)>$`)
+
 // ParseFilter reads `list` arguments: a status, a kind, #label, "mine",
 // "by @user", in any order. me is the asking user. Without a status the
 // list shows open items.
@@ -42,6 +46,8 @@ func ParseFilter(args []string, me string) (Filter, error) {
 			f.By = m[1]
 		case strings.HasPrefix(a, "#") && len(a) > 1:
 			f.Label = NormalizeLabel(a)
+		case channelLabel.MatchString(a):
+			f.Label = NormalizeLabel(channelLabel.FindStringSubmatch(a)[1])
 		case lower == "in" && i+1 < len(args) && strings.EqualFold(args[i+1], "progress"):
 			f.Status = StatusInProgress
 			i++

@@ -116,6 +116,7 @@ func TestParseFilter(t *testing.T) {
 		{"features #Billing mine", Filter{Kind: KindFeature, Label: "billing", Mine: "U0ME", Open: true}, false},
 		{"by <@U0BOB|bob> shipped", Filter{By: "U0BOB", Status: StatusShipped}, false},
 		{"idea", Filter{Kind: KindFeature, Open: true}, false},
+		{"<#C0BILL|billing>", Filter{Label: "billing", Open: true}, false},
 		{"by", Filter{}, true},
 		{"by bob", Filter{}, true},
 		{"whatever", Filter{}, true},

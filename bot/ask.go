@@ -70,7 +70,7 @@ func askPlanned(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, 
 	if err != nil {
 		return nil, err
 	}
-	text, blocks := itemList("*Planned*, best ranked first", items, "Nothing is planned right now.")
+	text, blocks := itemList("*Planned*, best ranked first", items, listSize, "Nothing is planned right now.")
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
@@ -79,7 +79,7 @@ func askShipped(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, 
 	if err != nil {
 		return nil, err
 	}
-	text, blocks := itemList("*Shipped in the last 7 days*", items, "Nothing shipped in the last 7 days.")
+	text, blocks := itemList("*Shipped in the last 7 days*", items, listSize, "Nothing shipped in the last 7 days.")
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
@@ -88,7 +88,7 @@ func askMine(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, err
 	if err != nil {
 		return nil, err
 	}
-	text, blocks := itemList(fmt.Sprintf("*Requests of %s* (reported or followed)", userRef(req.User)), items,
+	text, blocks := itemList(fmt.Sprintf("*Requests of %s* (reported or followed)", userRef(req.User)), items, listSize,
 		"You have no requests yet. Capture one with `/feedback`.")
 	return &Reply{Text: text, Blocks: blocks}, nil
 }

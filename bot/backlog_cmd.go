@@ -68,7 +68,7 @@ func (b *Bot) cmdList(ctx context.Context, req *Request) (*Reply, error) {
 	if f.Status != "" {
 		title = fmt.Sprintf("*Items %s*, best ranked first", f.Status.Label())
 	}
-	text, blocks := itemList(title, items, "Nothing matches. `/backlog list` shows every open item.")
+	text, blocks := itemList(title, items, listSize, "Nothing matches. `/backlog list` shows every open item.")
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
@@ -85,7 +85,7 @@ func (b *Bot) cmdTop(ctx context.Context, req *Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	text, blocks := itemList(fmt.Sprintf("*Top %d open items* — by score, then votes, then age", n), items, "The backlog is empty. Capture something with `/feedback`.")
+	text, blocks := itemList(fmt.Sprintf("*Top %d open items* — by score, then votes, then age", n), items, n, "The backlog is empty. Capture something with `/feedback`.")
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
@@ -138,7 +138,7 @@ func (b *Bot) cmdSearch(ctx context.Context, req *Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	text, blocks := itemList(fmt.Sprintf("*Search:* %s", Escape(q)), items, "No items match. Try fewer or shorter words.")
+	text, blocks := itemList(fmt.Sprintf("*Search:* %s", Escape(q)), items, listSize, "No items match. Try fewer or shorter words.")
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 

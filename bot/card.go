@@ -45,21 +45,29 @@ func listLine(it backlog.Item) string {
 	return line
 }
 
-// itemList renders a titled list of items in one section, within Slack's
-// limits, ending with "and N more" when they do not all fit.
-func itemList(title string, items []backlog.Item, empty string) (string, []slack.Block) {
+// itemList renders a titled list of at most limit items in one section,
+// within Slack's limits. Callers fetch limit+1 items: an extra one means
+// there are more, which the list then says.
+func itemList(title string, items []backlog.Item, limit int, empty string) (string, []slack.Block) {
 	if len(items) == 0 {
 		text := title + "\n" + empty
 		return text, []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}
 	}
+	more := len(items) > limit
+	if more {
+		items = items[:limit]
+	}
 	text := title
 	for i, it := range items {
 		line := "\n" + listLine(it)
-		if utf8.RuneCountInString(text+line) > sectionLimit-40 {
-			text += fmt.Sprintf("\n_and %d more_", len(items)-i)
+		if utf8.RuneCountInString(text+line) > sectionLimit-60 {
+			text += fmt.Sprintf("\n_and %d more here_", len(items)-i)
 			break
 		}
 		text += line
+	}
+	if more {
+		text += "\n_and more: narrow it down with a status, kind, #label or search_"
 	}
 	return text, []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}
 }

@@ -288,10 +288,18 @@ func (b *Bot) digestSubscribe(ctx context.Context, req *Request, rest string) (*
 	s := storage.Subscription{Channel: req.Channel, Timezone: b.cfg.Timezone, CatchUp: 6 * time.Hour,
 		TriageDays: 7, CreatedBy: req.User}
 	var schedule []string
+	channelGiven := false
 	for _, tok := range strings.Fields(rest) {
 		if m := channelMention.FindStringSubmatch(tok); m != nil {
-			s.Channel = m[1]
-			continue
+			if !channelGiven {
+				s.Channel, channelGiven = m[1], true
+				continue
+			}
+			// A later "#name" that Slack turned into a channel link is a label.
+			if _, name, ok := strings.Cut(strings.TrimSuffix(tok, ">"), "|"); ok {
+				s.Filter.Any = append(s.Filter.Any, backlog.NormalizeLabel(name))
+				continue
+			}
 		}
 		if strings.HasPrefix(tok, "#") && len(tok) > 1 {
 			s.Filter.Any = append(s.Filter.Any, backlog.NormalizeLabel(tok))

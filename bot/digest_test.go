@@ -193,7 +193,7 @@ func TestDigestSubscribeListAndPermissions(t *testing.T) {
 	if !strings.Contains(refused, "Only product owners can subscribe") {
 		t.Errorf("stakeholder subscribe = %q", refused)
 	}
-	got := h.slash(admin, "digest subscribe weekly mon 09:00 <#C0STAKE|stakeholders> bugs #billing")
+	got := h.slash(admin, "digest subscribe weekly mon 09:00 <#C0STAKE|stakeholders> bugs <#C0BILL|billing>")
 	if !strings.Contains(got, "Subscribed <#C0STAKE> to digest `1` (0 9 * * MON, Europe/Berlin)") || !strings.Contains(got, "Mon ") {
 		t.Errorf("subscribe = %q", got)
 	}

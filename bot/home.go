@@ -59,10 +59,7 @@ func (b *Bot) homeView(ctx context.Context, user string) (slack.HomeTabViewReque
 		slack.NewContextBlock("", md("Capture with `/feedback`, a mention, a reaction or *Add to backlog* on any message. `/backlog help` lists everything.")),
 	}
 	section := func(title string, items []backlog.Item, empty string, limit int) {
-		if len(items) > limit {
-			items = items[:limit]
-		}
-		_, bs := itemList(title, items, empty)
+		_, bs := itemList(title, items, limit, empty)
 		blocks = append(blocks, slack.NewDividerBlock())
 		blocks = append(blocks, bs...)
 	}

@@ -19,7 +19,7 @@ const (
 	outboxMaxAttempts = 8
 	outboxMaxBackoff  = 5 * time.Minute
 	outboxIdlePoll    = 30 * time.Second
-	outboxSendTimeout = 10 * time.Second
+	outboxSendTimeout = 5 * time.Second
 )
 
 // changeNotifier renders, for a change to an item, one reply in its source
@@ -90,9 +90,10 @@ func (b *Bot) kick() {
 }
 
 // runOutbox delivers outbox messages until ctx ends: due messages in order,
-// then it sleeps until the next one is due or something is enqueued.
+// then it sleeps until the next one is due or something is enqueued. Sends
+// run under work, which outlives ctx through the shutdown drain.
 // Undelivered messages stay in the database for the next start.
-func (b *Bot) runOutbox(ctx context.Context, work context.Context) {
+func (b *Bot) runOutbox(ctx, work context.Context) {
 	for {
 		due, err := b.db.DueOutbox(ctx, outboxBatch)
 		if err != nil && ctx.Err() == nil {
@@ -148,32 +149,49 @@ func (b *Bot) send(ctx context.Context, r storage.OutboxRow) {
 	if r.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(r.ThreadTS))
 	}
+	// A send in flight is not cancelled by shutdown (that could post without
+	// recording it); it is bounded instead, and the rate gate answers at once
+	// when a Retry-After would outlast the bound. What happened is recorded
+	// even during shutdown, with retries, so a delivered message stays sent.
 	sctx, cancel := context.WithTimeout(ctx, outboxSendTimeout)
 	_, ts, err := b.api.PostMessageContext(sctx, r.Channel, opts...)
 	cancel()
-	record := func(err error) {
-		if err != nil {
-			log.Error("record outbox delivery", "err", err)
+	rctx := context.WithoutCancel(ctx)
+	record := func(do func(context.Context) error) {
+		for attempt := 0; ; attempt++ {
+			err := do(rctx)
+			if err == nil {
+				return
+			}
+			if attempt == 2 {
+				log.Error("record outbox delivery", "err", err)
+				return
+			}
+			time.Sleep(100 * time.Millisecond << attempt)
 		}
 	}
 	if err == nil {
-		record(b.db.OutboxSent(ctx, r.ID, ts))
+		record(func(ctx context.Context) error { return b.db.OutboxSent(ctx, r.ID, ts) })
 		b.metrics.outboxSent.Inc()
 		return
 	}
 	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
 		log.Info("rate limited; retrying after Retry-After", "retry_after", rl.RetryAfter)
-		record(b.db.OutboxRetry(ctx, r.ID, time.Now().Add(rl.RetryAfter), "ratelimited", false))
+		record(func(ctx context.Context) error {
+			return b.db.OutboxRetry(ctx, r.ID, time.Now().Add(rl.RetryAfter), "ratelimited", false)
+		})
 		return
 	}
 	se, isSlack := errors.AsType[slack.SlackErrorResponse](err)
 	if (isSlack && permanent[se.Err]) || r.Attempts+1 >= outboxMaxAttempts {
 		log.Error("giving up on an outbox message; it stays as dead letter", "attempts", r.Attempts+1, "err", err)
-		record(b.db.OutboxDead(ctx, r.ID, err.Error()))
+		record(func(ctx context.Context) error { return b.db.OutboxDead(ctx, r.ID, err.Error()) })
 		b.metrics.outboxDead.Inc()
 		return
 	}
 	backoff := min(time.Second<<r.Attempts, outboxMaxBackoff)
 	log.Warn("outbox delivery failed; retrying", "attempt", r.Attempts+1, "backoff", backoff, "err", err)
-	record(b.db.OutboxRetry(ctx, r.ID, time.Now().Add(backoff), err.Error(), true))
+	record(func(ctx context.Context) error {
+		return b.db.OutboxRetry(ctx, r.ID, time.Now().Add(backoff), err.Error(), true)
+	})
 }
