@@ -29,11 +29,7 @@ func cmdDigest(ctx context.Context, g globals, args []string) error {
 	if *format != "text" && *format != "blocks" {
 		return usageError{fmt.Sprintf("--format %q: use text or blocks", *format)}
 	}
-	cfg, err := loadConfig(g, true)
-	if err != nil {
-		return err
-	}
-	db, _, err := openDB(ctx, cfg.Storage.Path)
+	cfg, db, err := openConfigured(ctx, g)
 	if err != nil {
 		return err
 	}

@@ -103,11 +103,7 @@ func cmdExport(ctx context.Context, g globals, args []string) error {
 	if *format != "json" && *format != "csv" {
 		return usageError{fmt.Sprintf("--format %q: use json or csv", *format)}
 	}
-	cfg, err := loadConfig(g, true)
-	if err != nil {
-		return err
-	}
-	db, _, err := openDB(ctx, cfg.Storage.Path)
+	_, db, err := openConfigured(ctx, g)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,17 @@ func cmdMigrate(ctx context.Context, g globals, args []string) error {
 	return db.Close()
 }
 
+// openConfigured loads the configuration of an offline command (no token
+// checks) and opens its database, migrated.
+func openConfigured(ctx context.Context, g globals) (Config, *storage.DB, error) {
+	cfg, err := loadConfig(g, true)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	db, _, err := openDB(ctx, cfg.Storage.Path)
+	return cfg, db, err
+}
+
 // openDB opens the database at path and brings its schema up to date,
 // explaining a missing directory in terms of the setting that names it.
 func openDB(ctx context.Context, path string) (*storage.DB, int, error) {
