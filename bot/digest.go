@@ -75,6 +75,7 @@ func (b *Bot) scheduleDigest(ctx context.Context, s storage.Subscription) error 
 		if _, err := b.db.StartRun(ctx, s.ID, due, due, storage.RunSkipped, nil); err != nil {
 			return err
 		}
+		b.metrics.digestRuns.WithLabelValues(storage.RunSkipped).Inc()
 	}
 	b.sched.Add(s.Name, sc, func(ctx context.Context, due time.Time) error { return b.runDigest(ctx, s, due) })
 	return nil
@@ -97,7 +98,10 @@ func (b *Bot) runDigest(ctx context.Context, s storage.Subscription, due time.Ti
 		return err
 	}
 	if data.Quiet() && s.SkipEmpty {
-		_, err := b.db.StartRun(ctx, s.ID, start, due, storage.RunEmpty, nil)
+		created, err := b.db.StartRun(ctx, s.ID, start, due, storage.RunEmpty, nil)
+		if created {
+			b.metrics.digestRuns.WithLabelValues(storage.RunEmpty).Inc()
+		}
 		return err
 	}
 	msgs, err := digestMessages(fmt.Sprintf("digest:%d:%d", s.ID, due.Unix()), s.Channel,
@@ -113,6 +117,7 @@ func (b *Bot) runDigest(ctx context.Context, s storage.Subscription, due time.Ti
 		b.log.Debug("digest period already recorded", "subscription", s.Name, "due", due)
 		return nil
 	}
+	b.metrics.digestRuns.WithLabelValues(storage.RunPosting).Inc()
 	b.log.Info("digest queued", "subscription", s.Name, "channel", s.Channel, "period_start", start, "period_end", due)
 	b.kick()
 	return nil

@@ -10,13 +10,15 @@ import (
 // Metrics are the bot's Prometheus series, registered on the registry main
 // serves at /metrics.
 type Metrics struct {
-	envelopes  *prometheus.CounterVec
-	ackSeconds prometheus.Histogram
-	apiCalls   *prometheus.CounterVec
-	apiErrors  *prometheus.CounterVec
-	captures   *prometheus.CounterVec
-	outboxSent prometheus.Counter
-	outboxDead prometheus.Counter
+	envelopes   *prometheus.CounterVec
+	ackSeconds  prometheus.Histogram
+	apiCalls    *prometheus.CounterVec
+	apiErrors   *prometheus.CounterVec
+	captures    *prometheus.CounterVec
+	outboxSent  prometheus.Counter
+	outboxDead  prometheus.Counter
+	outboxDepth prometheus.Gauge
+	digestRuns  *prometheus.CounterVec
 }
 
 // NewMetrics creates the bot's series and registers them on reg.
@@ -51,9 +53,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "liaison_outbox_dead_total",
 			Help: "Outbox messages given up on (dead letter).",
 		}),
+		outboxDepth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "liaison_outbox_pending",
+			Help: "Outbox messages waiting to be delivered.",
+		}),
+		digestRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "liaison_digest_runs_total",
+			Help: "Digest periods recorded, by state (posting, empty, skipped).",
+		}, []string{"state"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.envelopes, m.ackSeconds, m.apiCalls, m.apiErrors, m.captures, m.outboxSent, m.outboxDead)
+		reg.MustRegister(m.envelopes, m.ackSeconds, m.apiCalls, m.apiErrors, m.captures,
+			m.outboxSent, m.outboxDead, m.outboxDepth, m.digestRuns)
 	}
 	return m
 }

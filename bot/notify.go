@@ -110,6 +110,9 @@ func (b *Bot) runOutbox(ctx, work context.Context) {
 		if len(due) == outboxBatch {
 			continue
 		}
+		if c, err := b.db.OutboxStats(ctx); err == nil {
+			b.metrics.outboxDepth.Set(float64(c.Pending))
+		}
 		wait := outboxIdlePoll
 		if next, ok, err := b.db.NextOutboxDue(ctx); err == nil && ok {
 			wait = min(wait, max(time.Until(next), 0))

@@ -125,7 +125,8 @@ func TestRunServesHelpHealthAndStopsCleanly(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`liaison_envelopes_total{type="slash_commands"} 1`, "liaison_ack_seconds_count", `liaison_slack_api_calls_total{method="chat.postMessage"} 1`} {
+	for _, want := range []string{`liaison_envelopes_total{type="slash_commands"} 1`, "liaison_ack_seconds_count",
+		`liaison_slack_api_calls_total{method="chat.postMessage"} 1`, "liaison_outbox_pending 0"} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
