@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -131,7 +130,7 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 	}
 	api := slack.New(cfg.BotToken, opts...)
 	socket := socketmode.New(api,
-		socketmode.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)), socketmode.OptionDebug(os.Getenv("LIAISON_SLACK_DEBUG") != ""))
+		socketmode.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)))
 
 	if cfg.MaxChars <= 0 {
 		cfg.MaxChars = backlog.DefaultMaxBody
