@@ -42,12 +42,26 @@ func (b *Bot) startDigests(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	checked := time.Now()
 	for _, s := range subs {
 		if err := b.scheduleDigest(ctx, s); err != nil {
 			b.log.Error("digest subscription not scheduled", "subscription", s.Name, "err", err)
 		}
 	}
 	b.sched.Start()
+	// A due time between the catch-up check and the start belongs to
+	// neither: post it now (a period already recorded is left alone).
+	for _, s := range subs {
+		sc, err := backlog.ParseSchedule(s.Schedule, s.Timezone)
+		if err != nil {
+			continue
+		}
+		if due := sc.Prev(time.Now()); due.After(checked) && due.After(s.CreatedAt) {
+			if err := b.runDigest(ctx, s, due); err != nil {
+				b.log.Error("digest due during start-up", "subscription", s.Name, "err", err)
+			}
+		}
+	}
 	return nil
 }
 
