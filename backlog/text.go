@@ -64,9 +64,6 @@ func thousands(n int) string {
 	return s
 }
 
-// sentenceEnd finds the end of a first sentence: ., ! or ? followed by a space.
-var sentenceEnd = regexp.MustCompile(`[.!?]+\s`)
-
 // Title derives a title from text: its first line, or its first sentence if
 // that ends sooner, at most MaxTitle characters, cut on a word with "…".
 // Slack's <…> tokens (mentions, links) are never cut in half.
