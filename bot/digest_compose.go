@@ -92,7 +92,7 @@ func ComposeDigest(title string, d backlog.DigestData, loc *time.Location) []Dig
 // split packs blocks into posts of at most maxBlocks, the first starting
 // with head and keeping room to say the digest goes on in its thread.
 func split(title, period string, head, body []slack.Block) []DigestPost {
-	fallback := fmt.Sprintf("Backlog digest — %s (%s)", title, period)
+	fallback := fmt.Sprintf("Backlog digest — %s (%s)", Escape(title), period)
 	posts := []DigestPost{{Text: fallback, Blocks: head}}
 	for _, b := range body {
 		last := &posts[len(posts)-1]
