@@ -216,15 +216,9 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &wsConn{ws: ws, done: make(chan struct{})}
 
-	s.mu.Lock()
-	old := s.conn
-	s.conn = c
-	s.connections++
-	s.mu.Unlock()
-	if old != nil {
-		old.ws.Close()
-	}
-
+	// What to redeliver is decided before the connection is published, so
+	// an envelope sent on the new connection is never also "redelivered".
+	again := s.takeUnacked()
 	hello := map[string]any{
 		"type":            "hello",
 		"num_connections": 1,
@@ -235,10 +229,16 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		s.dropConn(c)
 		return
 	}
-	s.redeliver(c)
+	s.resend(c, again)
 	s.mu.Lock()
+	old := s.conn
+	s.conn = c
+	s.connections++
 	s.notify()
 	s.mu.Unlock()
+	if old != nil {
+		old.ws.Close()
+	}
 
 	go s.ping(c)
 	s.readAcks(c)
@@ -246,8 +246,13 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 
 // redeliver resends every unacked Events API envelope, as Slack does after a
 // reconnect, with retry_attempt counted up.
-func (s *Server) redeliver(c *wsConn) {
+func (s *Server) redeliver(c *wsConn) { s.resend(c, s.takeUnacked()) }
+
+// takeUnacked counts up the retry of every unacked Events API envelope and
+// returns them, to be resent.
+func (s *Server) takeUnacked() []Envelope {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	var again []Envelope
 	for id, env := range s.unacked {
 		env.RetryAttempt++
@@ -256,7 +261,11 @@ func (s *Server) redeliver(c *wsConn) {
 		s.unacked[id] = env
 		again = append(again, env)
 	}
-	s.mu.Unlock()
+	return again
+}
+
+// resend writes envelopes taken by takeUnacked on c and records them.
+func (s *Server) resend(c *wsConn, again []Envelope) {
 	for _, env := range again {
 		if err := c.writeJSON(env); err != nil {
 			return
