@@ -66,7 +66,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 	now := formatTime(db.Now())
 	var it backlog.Item
 	var from backlog.Status
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		if it, err = itemTx(ctx, tx, id); err != nil {
 			return err
@@ -107,7 +107,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 func (db *DB) SetScore(ctx context.Context, id int64, actor string, in backlog.ScoreInput) (backlog.Item, error) {
 	now := formatTime(db.Now())
 	var it backlog.Item
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		if it, err = itemTx(ctx, tx, id); err != nil {
 			return err
@@ -152,7 +152,7 @@ func riceNote(r backlog.RICE) string {
 // SetLabels adds and removes labels on item id and returns the item.
 func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove []string) (backlog.Item, error) {
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 // setField changes one text column of item id and records it as an event of typ.
 func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value string) (backlog.Item, error) {
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var old string
 		err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM items WHERE id = ?`, id).Scan(&old)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -223,7 +223,7 @@ func (db *DB) Link(ctx context.Context, id int64, actor, url string) (backlog.It
 // Comment adds a comment to item id's history.
 func (db *DB) Comment(ctx context.Context, id int64, actor, text string) error {
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
@@ -252,7 +252,7 @@ func (db *DB) Unfollow(ctx context.Context, id int64, user string) (bool, error)
 func (db *DB) remove(ctx context.Context, id int64, user, table, typ string) (bool, error) {
 	now := formatTime(db.Now())
 	var removed bool
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -20,14 +22,36 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 const readers = 4
 
 // DB is Liaison's SQLite database: one writer connection, a small read pool.
+// Every write goes through one committer goroutine that runs the writes
+// waiting together in one transaction (group commit): one fsync for many.
 type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
 
+	ops     chan *writeOp
+	stop    chan struct{}
+	stopped chan struct{}
+	closing sync.Once
+
 	// Now returns the current time; tests replace it to fix the clock.
 	Now func() time.Time
+
+	groups, writes atomic.Int64 // committed groups and the writes they held
 }
+
+// writeOp is one write waiting for the committer.
+type writeOp struct {
+	ctx  context.Context
+	fn   func(ctx context.Context, tx *sql.Tx) error
+	done chan error
+}
+
+// maxBatch bounds the writes one group commit holds.
+const maxBatch = 512
+
+// ErrClosed is returned for writes after Close.
+var ErrClosed = errors.New("database closed")
 
 // Open opens (creating if needed) the database file at path. It does not
 // migrate; call Migrate before using the tables.
@@ -56,7 +80,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 
-	db := &DB{path: path, write: write, read: read, Now: time.Now}
+	db := &DB{path: path, write: write, read: read, Now: time.Now,
+		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go db.commitLoop()
 	// The writer goes first: it creates the file and switches it to WAL.
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
@@ -73,7 +99,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func dsn(path, extra string) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	// FULL: a commit is on the disk when it returns, so an acked capture
+	// survives a power loss. Group commit keeps the fsyncs few.
+	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	s := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -86,8 +114,13 @@ func dsn(path, extra string) string {
 // Path is the database file's path.
 func (db *DB) Path() string { return db.path }
 
-// Close closes both pools. The last connection to close checkpoints the WAL.
+// Close stops the committer (writes already queued are committed) and
+// closes both pools. The last connection to close checkpoints the WAL.
 func (db *DB) Close() error {
+	db.closing.Do(func() {
+		close(db.stop)
+		<-db.stopped
+	})
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -100,20 +133,162 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// withTx runs fn in a write transaction, committing if fn returns nil.
-func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// withTx runs fn in a write transaction and returns once that transaction
+// has committed (nil) or failed. fn runs on the committer, possibly beside
+// other writes in the same transaction, inside its own savepoint: its error
+// undoes only its own work. The ctx fn is given is never cancelled, since
+// an interrupted statement would roll back the whole group; a caller whose
+// ctx ends while waiting gets ctx's error, and its write may still commit.
+func (db *DB) withTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case <-db.stop:
+		return ErrClosed
+	default:
+	}
+	select {
+	case db.ops <- op:
+	case <-db.stop:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-op.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.stopped:
+		// Queued as the committer stopped: it ran, or it never will.
+		select {
+		case err := <-op.done:
+			return err
+		default:
+			return ErrClosed
+		}
+	}
+}
+
+// Commits reports how many group commits succeeded and how many writes they held.
+func (db *DB) Commits() (groups, writes int64) { return db.groups.Load(), db.writes.Load() }
+
+// exec runs one statement as a write of its own (through the committer).
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
+// commitLoop runs queued writes until Close: each round takes every write
+// waiting (up to maxBatch) and commits them together.
+func (db *DB) commitLoop() {
+	defer close(db.stopped)
+	batch := make([]*writeOp, 0, maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case op := <-db.ops:
+			batch = append(batch, op)
+		case <-db.stop:
+			// Writes that made it into the queue still commit.
+			for {
+				select {
+				case op := <-db.ops:
+					batch = append(batch, op)
+					if len(batch) == maxBatch {
+						db.commit(batch)
+						batch = batch[:0]
+					}
+				default:
+					if len(batch) > 0 {
+						db.commit(batch)
+					}
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case op := <-db.ops:
+				batch = append(batch, op)
+			default:
+				break fill
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+// commit runs one group: each write in its savepoint, then one commit.
+// A write's own error is its answer; a failed commit is every write's.
+func (db *DB) commit(batch []*writeOp) {
+	errs := make([]error, len(batch))
+	err := db.runBatch(batch, errs)
+	ok := 0
+	for i, op := range batch {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+		if errs[i] == nil {
+			ok++
+		}
+		op.done <- errs[i]
+	}
+	if err == nil {
+		db.groups.Add(1)
+		db.writes.Add(int64(ok))
+	}
+}
+
+func (db *DB) runBatch(batch []*writeOp, errs []error) (err error) {
+	ctx := context.Background()
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	for i, op := range batch {
+		if err := op.ctx.Err(); err != nil {
+			errs[i] = err // nobody waits for it any more
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			return fmt.Errorf("savepoint: %w", err)
+		}
+		errs[i] = runOp(op, tx)
+		if errs[i] != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+				return fmt.Errorf("rollback to savepoint: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// runOp runs one write, turning a panic into its error so the committer
+// (and every other write in the group) lives on.
+func runOp(op *writeOp, tx *sql.Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write panicked: %v", r)
+		}
+	}()
+	return op.fn(context.WithoutCancel(op.ctx), tx)
 }
 
 // formatTime renders t for storage.

@@ -122,8 +122,8 @@ func TestPragmasOnEveryPooledConnection(t *testing.T) {
 			if err := c.QueryRowContext(ctx, "PRAGMA query_only").Scan(&qo); err != nil {
 				t.Fatal(err)
 			}
-			if mode != "wal" || fk != 1 || sync != 1 || busy != 5000 || qo != wantQueryOnly {
-				t.Errorf("%s conn %d: journal_mode=%s foreign_keys=%d synchronous=%d busy_timeout=%d query_only=%d; want wal 1 1 5000 %d",
+			if mode != "wal" || fk != 1 || sync != 2 || busy != 5000 || qo != wantQueryOnly {
+				t.Errorf("%s conn %d: journal_mode=%s foreign_keys=%d synchronous=%d busy_timeout=%d query_only=%d; want wal 1 2 (FULL) 5000 %d",
 					name, i, mode, fk, sync, busy, qo, wantQueryOnly)
 			}
 		}

@@ -25,7 +25,7 @@ func (db *DB) EventSeen(ctx context.Context, eventID string) (bool, error) {
 // MarkEventProcessed records that the delivery with this event_id was handled.
 // Recording it twice is not an error.
 func (db *DB) MarkEventProcessed(ctx context.Context, eventID string) error {
-	_, err := db.write.ExecContext(ctx,
+	_, err := db.exec(ctx,
 		`INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?)
 		 ON CONFLICT (event_id) DO NOTHING`,
 		eventID, formatTime(db.Now()))
@@ -38,7 +38,7 @@ func (db *DB) MarkEventProcessed(ctx context.Context, eventID string) error {
 // PruneEvents forgets deliveries handled before cutoff and returns how many.
 // Slack retries a delivery for minutes, not hours, so an hour's memory is plenty.
 func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int64, error) {
-	res, err := db.write.ExecContext(ctx,
+	res, err := db.exec(ctx,
 		`DELETE FROM processed_events WHERE processed_at < ?`, formatTime(cutoff))
 	if err != nil {
 		return 0, fmt.Errorf("prune processed events: %w", err)

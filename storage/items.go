@@ -49,7 +49,7 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 	now := formatTime(db.Now())
 	var res CaptureResult
 	var id int64
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if n.Source.TS != "" {
 			err := tx.QueryRowContext(ctx,
 				`SELECT id FROM items WHERE source_team = ? AND source_channel = ? AND source_ts = ?`,
@@ -267,7 +267,7 @@ func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string,
 
 // SetPermalink records the source message's permalink, fetched after the ack.
 func (db *DB) SetPermalink(ctx context.Context, id int64, url string) error {
-	_, err := db.write.ExecContext(ctx, `UPDATE items SET permalink = ? WHERE id = ? AND permalink = ''`, url, id)
+	_, err := db.exec(ctx, `UPDATE items SET permalink = ? WHERE id = ? AND permalink = ''`, url, id)
 	if err != nil {
 		return fmt.Errorf("set permalink of #%d: %w", id, err)
 	}
@@ -280,7 +280,7 @@ func (db *DB) SetPermalink(ctx context.Context, id int64, url string) error {
 func (db *DB) Vote(ctx context.Context, id int64, user string) (int64, bool, error) {
 	var added bool
 	target := id
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
@@ -317,7 +317,7 @@ func resolveDuplicate(ctx context.Context, tx *sql.Tx, id int64) (int64, error) 
 // Follow makes user a follower of item id and reports whether that is new.
 func (db *DB) Follow(ctx context.Context, id int64, user string) (bool, error) {
 	var added bool
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
@@ -360,7 +360,7 @@ func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify 
 		return &MergeError{Reason: fmt.Sprintf("#%d cannot be merged into itself", from)}
 	}
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		src, err := itemTx(ctx, tx, from)
 		if err != nil {
 			return err

@@ -83,7 +83,7 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 		return 0, fmt.Errorf("database %s is at schema version %d, newer than this binary knows (%d): upgrade liaison", db.path, current, latest)
 	}
 	for _, m := range ms[current:] {
-		err := db.withTx(ctx, func(tx *sql.Tx) error {
+		err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}

@@ -50,7 +50,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, now string, msgs []OutboxMessage) 
 
 // Enqueue writes messages to the outbox in their own transaction.
 func (db *DB) Enqueue(ctx context.Context, msgs ...OutboxMessage) error {
-	return db.withTx(ctx, func(tx *sql.Tx) error { return enqueue(ctx, tx, formatTime(db.Now()), msgs) })
+	return db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return enqueue(ctx, tx, formatTime(db.Now()), msgs) })
 }
 
 // DueOutbox returns up to limit pending messages whose time has come, oldest first.
@@ -100,7 +100,7 @@ func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
 // transaction. A message already marked stays as it was.
 func (db *DB) OutboxSent(ctx context.Context, id int64, ts string) error {
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
 			WHERE id = ? AND state = 'pending'`, ts, now, id); err != nil {
@@ -125,7 +125,7 @@ func (db *DB) OutboxRetry(ctx context.Context, id int64, next time.Time, errText
 	if counted {
 		inc = 1
 	}
-	_, err := db.write.ExecContext(ctx, `
+	_, err := db.exec(ctx, `
 		UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?
 		WHERE id = ? AND state = 'pending'`, formatTime(next), errText, inc, id)
 	if err != nil {
@@ -137,7 +137,7 @@ func (db *DB) OutboxRetry(ctx context.Context, id int64, next time.Time, errText
 // OutboxDead gives up on a message: it stays in the table as dead letter,
 // and so do the replies that were waiting to go in its thread.
 func (db *DB) OutboxDead(ctx context.Context, id int64, errText string) error {
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1
 			WHERE id = ? AND state = 'pending'`, errText, id); err != nil {

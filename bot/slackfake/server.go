@@ -4,7 +4,9 @@
 //
 // It records every envelope it sends, every ack (with its latency) and every
 // Web API call, redelivers unacked Events API envelopes after a reconnect,
-// and can disconnect, drop the socket or answer 429 on demand. Tests wait on
+// and can disconnect, drop the socket or answer 429 on demand. It can also
+// behave like the real Slack under load: SetLatency delays every Web API
+// answer and SetPostBudget limits chat.postMessage per channel. Tests wait on
 // what it records with deadlines, never with fixed sleeps.
 package slackfake
 
@@ -86,6 +88,8 @@ type Server struct {
 	groups      map[string][]string
 	junk        []string // messages from the client that were not acks
 	seq         int64
+	latency     time.Duration // delay of every Web API answer, see SetLatency
+	budget      postBudget    // chat.postMessage budget per channel, see SetPostBudget
 }
 
 // wsConn is one websocket connection; gorilla allows one writer at a time.

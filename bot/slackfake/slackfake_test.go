@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,6 +152,9 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	if msgs := s.Messages("C1"); len(msgs) != 1 {
 		t.Errorf("%d messages stored, want 1 (the 429 must not post)", len(msgs))
 	}
+	if got := s.RateLimited("chat.postMessage"); got != 1 {
+		t.Errorf("RateLimited(chat.postMessage) = %d, want 1", got)
+	}
 }
 
 func TestWebAPIRejectsWrongTokenAndNeverRecordsTokens(t *testing.T) {
@@ -241,5 +247,212 @@ func TestPayloadBuildersParseInSlackGo(t *testing.T) {
 	var cmd slack.SlashCommand
 	if err := json.Unmarshal(mustJSON(SlashCommand("/backlog", "top 5", "U1", "C1")), &cmd); err != nil || cmd.Text != "top 5" || cmd.TriggerID == "" {
 		t.Errorf("slash command parsed as %+v, %v", cmd, err)
+	}
+}
+
+// postResult is what a plain chat.postMessage POST got back.
+type postResult struct {
+	status     int
+	retryAfter int // seconds, from the Retry-After header; 0 when absent
+	err        string
+	at         time.Time // when the answer arrived
+}
+
+// post sends chat.postMessage as a plain form POST.
+func post(t *testing.T, s *Server, channel string) postResult {
+	t.Helper()
+	resp, err := http.PostForm(s.APIURL()+"chat.postMessage", url.Values{
+		"token": {BotToken}, "channel": {channel}, "text": {"hi"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := postResult{status: resp.StatusCode, at: time.Now()}
+	if h := resp.Header.Get("Retry-After"); h != "" {
+		if r.retryAfter, err = strconv.Atoi(h); err != nil {
+			t.Fatalf("Retry-After %q is not whole seconds", h)
+		}
+	}
+	var body struct {
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("chat.postMessage answered %d with a body that is not JSON: %v", resp.StatusCode, err)
+	}
+	r.err = body.Error
+	return r
+}
+
+func TestLatencyDelaysEveryCallConcurrently(t *testing.T) {
+	const latency = 100 * time.Millisecond
+	const minimum = latency * 9 / 10 // the jitter is at most 10%
+	s := New(t)
+	s.SetLatency(latency)
+	api := slack.New(BotToken, slack.OptionAPIURL(s.APIURL()), slack.OptionAppLevelToken(AppToken))
+
+	start := time.Now()
+	if _, _, err := api.StartSocketModeContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < minimum {
+		t.Errorf("apps.connections.open took %v, want at least %v", took, minimum)
+	}
+
+	const n = 20
+	took := make([]time.Duration, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start = time.Now()
+	for i := range n {
+		wg.Go(func() {
+			t0 := time.Now()
+			if i%2 == 0 {
+				_, errs[i] = api.AuthTest()
+			} else {
+				_, _, errs[i] = api.PostMessage("C1", slack.MsgOptionText("hi", false))
+			}
+			took[i] = time.Since(t0)
+		})
+	}
+	wg.Wait()
+	total := time.Since(start)
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("call %d: %v", i, errs[i])
+		}
+		if took[i] < minimum {
+			t.Errorf("call %d took %v, want at least %v", i, took[i], minimum)
+		}
+	}
+	if total > time.Second {
+		t.Errorf("%d concurrent calls with %v latency took %v, want well under 1s (the delay must not serialize calls)", n, latency, total)
+	}
+	if got := len(s.Calls("auth.test")) + len(s.Calls("chat.postMessage")); got != n {
+		t.Errorf("%d calls recorded, want %d", got, n)
+	}
+	if got := len(s.Messages("C1")); got != n/2 {
+		t.Errorf("%d messages posted, want %d", got, n/2)
+	}
+}
+
+func TestPostBudgetPerChannel(t *testing.T) {
+	s := New(t)
+	s.SetPostBudget(1, 3)
+	var accepted, limited []postResult
+	for range 10 {
+		switch r := post(t, s, "C1"); r.status {
+		case http.StatusOK:
+			accepted = append(accepted, r)
+		case http.StatusTooManyRequests:
+			limited = append(limited, r)
+		default:
+			t.Fatalf("post answered %d, want 200 or 429", r.status)
+		}
+	}
+	if len(accepted) != 3 || len(limited) != 7 {
+		t.Fatalf("10 immediate posts: %d accepted and %d limited, want 3 and 7", len(accepted), len(limited))
+	}
+	for _, r := range limited {
+		if r.retryAfter != 1 || r.err != "ratelimited" {
+			t.Errorf("429 with Retry-After %d and error %q, want 1 (the next token is under a second away) and ratelimited", r.retryAfter, r.err)
+		}
+	}
+	if r := post(t, s, "C2"); r.status != http.StatusOK {
+		t.Errorf("post to C2 while C1 is limited answered %d, want 200 (channels have their own budgets)", r.status)
+	}
+	if got := len(s.Messages("C1")); got != 3 {
+		t.Errorf("%d messages in C1, want 3 (a 429 must not post)", got)
+	}
+	if got := s.RateLimited("chat.postMessage"); got != 7 {
+		t.Errorf("RateLimited(chat.postMessage) = %d, want 7", got)
+	}
+	n429 := 0
+	for _, c := range s.Calls("chat.postMessage") {
+		if c.Status == http.StatusTooManyRequests {
+			n429++
+			if c.Error != "ratelimited" || c.Param("channel") != "C1" {
+				t.Errorf("recorded 429 = %+v, want error ratelimited on C1", c)
+			}
+		}
+	}
+	if n429 != 7 {
+		t.Errorf("%d calls recorded with status 429, want 7", n429)
+	}
+
+	// Waiting as long as the fake said is enough.
+	last := limited[len(limited)-1]
+	time.Sleep(time.Until(last.at.Add(time.Duration(last.retryAfter) * time.Second)))
+	if r := post(t, s, "C1"); r.status != http.StatusOK {
+		t.Errorf("post to C1 after its Retry-After answered %d (Retry-After %d), want 200", r.status, r.retryAfter)
+	}
+}
+
+func TestPostBudgetRetryAfterRoundsUp(t *testing.T) {
+	s := New(t)
+	s.SetPostBudget(0.25, 1) // a token every 4 s
+	if r := post(t, s, "C1"); r.status != http.StatusOK {
+		t.Fatalf("first post answered %d, want 200", r.status)
+	}
+	if r := post(t, s, "C1"); r.status != http.StatusTooManyRequests || r.retryAfter != 4 {
+		t.Errorf("second post answered %d with Retry-After %d, want 429 with 4", r.status, r.retryAfter)
+	}
+}
+
+func TestPostBudgetUserIDIsItsDM(t *testing.T) {
+	s := New(t)
+	s.SetPostBudget(1, 1)
+	for _, c := range []struct {
+		channel string
+		want    int
+	}{
+		{"U1", http.StatusOK},
+		{"DU1", http.StatusTooManyRequests}, // the same DM as U1
+		{"U2", http.StatusOK},
+		{"C1", http.StatusOK},
+	} {
+		if r := post(t, s, c.channel); r.status != c.want {
+			t.Errorf("post to %s answered %d, want %d", c.channel, r.status, c.want)
+		}
+	}
+	if got := len(s.Messages("DU1")); got != 1 {
+		t.Errorf("%d messages in DU1, want 1", got)
+	}
+
+	s.SetPostBudget(0, 0) // off again: unlimited
+	for i := range 10 {
+		if r := post(t, s, "C1"); r.status != http.StatusOK {
+			t.Fatalf("post %d with the budget off answered %d, want 200", i, r.status)
+		}
+	}
+}
+
+func TestSlackGoSeesPostBudgetAsRateLimitedError(t *testing.T) {
+	s := New(t)
+	api := slack.New(BotToken, slack.OptionAPIURL(s.APIURL()))
+	s.SetPostBudget(1, 1)
+	s.RateLimit("chat.postMessage", 1, 3*time.Second) // checked first, takes no token
+
+	var rl *slack.RateLimitedError
+	_, _, err := api.PostMessage("C1", slack.MsgOptionText("hi", false))
+	if !errors.As(err, &rl) || rl.RetryAfter != 3*time.Second {
+		t.Fatalf("first post = %v, want RateLimitedError with Retry-After 3s from RateLimit", err)
+	}
+	if _, _, err := api.PostMessage("C1", slack.MsgOptionText("hi", false)); err != nil {
+		t.Fatalf("second post = %v, want success (RateLimit's 429 took no token)", err)
+	}
+	_, _, err = api.PostMessage("C1", slack.MsgOptionText("hi", false))
+	if !errors.As(err, &rl) || rl.RetryAfter < time.Second {
+		t.Fatalf("third post = %v, want RateLimitedError with Retry-After >= 1s from the budget", err)
+	}
+	if got := s.RateLimited("chat.postMessage"); got != 2 {
+		t.Errorf("RateLimited(chat.postMessage) = %d, want 2", got)
+	}
+	if got := s.RateLimited("auth.test"); got != 0 {
+		t.Errorf("RateLimited(auth.test) = %d, want 0", got)
+	}
+	if got := len(s.Messages("C1")); got != 1 {
+		t.Errorf("%d messages in C1, want 1", got)
 	}
 }

@@ -18,9 +18,9 @@ type Call struct {
 	Method string
 	Token  string     // the token it carried (bearer or form)
 	Form   url.Values // form fields, or top-level JSON fields rendered as strings
-	At     time.Time
-	Status int    // HTTP status answered
-	Error  string // Slack error answered ("" when ok)
+	At     time.Time  // when the request arrived; it is recorded when answered, after any latency
+	Status int        // HTTP status answered
+	Error  string     // Slack error answered ("" when ok; "ratelimited" with a 429)
 }
 
 // Param returns one request parameter.
@@ -146,11 +146,16 @@ func (s *Server) WaitCall(method string, match func(Call) bool) Call {
 }
 
 // serveAPI answers /api/<method> the way Slack's Web API does: HTTP 200 with
-// {"ok":…}, or 429 with Retry-After.
+// {"ok":…}, or 429 with Retry-After, after the latency set by SetLatency.
+// A request abandoned during its latency is neither answered nor recorded.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	call := Call{Method: method, At: time.Now(), Form: url.Values{}, Status: http.StatusOK}
-	if err := readParams(r, &call); err != nil {
+	err := readParams(r, &call)
+	if !s.delay(r.Context()) {
+		return
+	}
+	if err != nil {
 		call.Status = http.StatusBadRequest
 		s.record(call)
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -158,14 +163,23 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
+	retryAfter := 0 // seconds; > 0 answers 429
 	if l := s.limits[method]; l != nil && l.n > 0 {
 		l.n--
+		retryAfter = l.retryAfter
+	} else if method == "chat.postMessage" {
+		retryAfter = s.budget.take(postChannel(call.Param("channel")), time.Now())
+	}
+	if retryAfter > 0 {
 		call.Status = http.StatusTooManyRequests
+		call.Error = "ratelimited"
 		s.calls = append(s.calls, call)
 		s.notify()
 		s.mu.Unlock()
-		w.Header().Set("Retry-After", strconv.Itoa(l.retryAfter))
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusTooManyRequests)
+		_ = json.NewEncoder(w).Encode(fail("ratelimited"))
 		return
 	}
 	var failErr string
@@ -272,9 +286,7 @@ func (s *Server) answer(r *http.Request, c Call) map[string]any {
 		if p("text") == "" && p("blocks") == "" {
 			return fail("no_text")
 		}
-		if strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W") {
-			channel = "D" + channel // posting to a user id lands in the DM
-		}
+		channel = postChannel(channel)
 		if s.isNotIn(channel) {
 			return fail("not_in_channel")
 		}

@@ -1,0 +1,169 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestGroupCommitSharesTransactions(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	groups0, writes0 := db.Commits()
+	const n = 200
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.Capture(ctx, sampleItem(fmt.Sprintf("1700000000.%06d", i), "U1", "U1", fmt.Sprintf("Request %d", i)))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var count int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items`).Scan(&count); err != nil {
+		t.Fatal(err)
+	}
+	if count != n {
+		t.Errorf("items = %d, want %d", count, n)
+	}
+	groups, writes := db.Commits()
+	groups, writes = groups-groups0, writes-writes0
+	if writes != n {
+		t.Errorf("writes committed = %d, want %d", writes, n)
+	}
+	if groups >= n {
+		t.Errorf("%d commits for %d concurrent captures: writes waiting together did not share a transaction", groups, n)
+	}
+	t.Logf("%d captures in %d commits", n, groups)
+}
+
+func TestGroupCommitFailedWriteUndoesOnlyItself(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	// Hold the committer so the three writes below land in one group.
+	release := make(chan struct{})
+	holding := make(chan struct{})
+	go db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		close(holding)
+		<-release
+		return nil
+	})
+	<-holding
+	boom := errors.New("boom")
+	results := make([]chan error, 3)
+	for i := range results {
+		results[i] = make(chan error, 1)
+		go func() {
+			results[i] <- db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO processed_events (event_id, processed_at) VALUES (?, 'x')`, fmt.Sprint("ev", i)); err != nil {
+					return err
+				}
+				if i == 1 {
+					return boom
+				}
+				return nil
+			})
+		}()
+	}
+	waitQueued(t, db, 3)
+	close(release)
+	for i, ch := range results {
+		err := <-ch
+		if want := i == 1; errors.Is(err, boom) != want {
+			t.Errorf("write %d: err = %v", i, err)
+		}
+	}
+	for i := range 3 {
+		seen, err := db.EventSeen(ctx, fmt.Sprint("ev", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := i != 1; seen != want {
+			t.Errorf("ev%d stored = %v, want %v", i, seen, want)
+		}
+	}
+}
+
+func TestGroupCommitFailureFailsEveryWriteInIt(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	release := make(chan struct{})
+	holding := make(chan struct{})
+	go db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		close(holding)
+		<-release
+		return nil
+	})
+	<-holding
+	results := make([]chan error, 2)
+	for i := range results {
+		results[i] = make(chan error, 1)
+		go func() {
+			results[i] <- db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO processed_events (event_id, processed_at) VALUES (?, 'x')`, fmt.Sprint("ev", i))
+				if i == 1 {
+					// A write that ends the transaction under the group's feet.
+					_, _ = tx.ExecContext(ctx, `ROLLBACK`)
+				}
+				return err
+			})
+		}()
+	}
+	waitQueued(t, db, 2)
+	close(release)
+	for i, ch := range results {
+		if err := <-ch; err == nil {
+			t.Errorf("write %d succeeded though its group failed", i)
+		}
+	}
+	for i := range 2 {
+		if seen, _ := db.EventSeen(ctx, fmt.Sprint("ev", i)); seen {
+			t.Errorf("ev%d stored from a group that failed", i)
+		}
+	}
+}
+
+func TestWritesQueuedBeforeCloseCommit(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if err := db.MarkEventProcessed(ctx, "ev1"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := db.MarkEventProcessed(ctx, "ev2"); !errors.Is(err, ErrClosed) {
+		t.Errorf("write after Close: err = %v, want ErrClosed", err)
+	}
+}
+
+// waitQueued waits until n writes wait in the committer's queue.
+func waitQueued(t *testing.T, db *DB, n int) {
+	t.Helper()
+	for !deadlineWait(func() bool { return len(db.ops) >= n }) {
+		t.Fatalf("%d writes never queued (have %d)", n, len(db.ops))
+	}
+}
+
+// deadlineWait polls cond for up to five seconds and reports whether it held.
+func deadlineWait(cond func() bool) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return cond()
+}
