@@ -154,7 +154,7 @@ func (b *Bot) cmdStats(ctx context.Context, _ *Request) (*Reply, error) {
 	for _, k := range backlog.Kinds {
 		byKind = append(byKind, fmt.Sprintf("%s %d", k, s.ByKind[k]))
 	}
-	text := fmt.Sprintf("*Backlog:* %d items\n*By status:* %s\n*By kind:* %s\n*Notifications:* %d waiting, %d sent, %d failed for good",
+	text := fmt.Sprintf("*Backlog:* %d items\n*By status:* %s\n*By kind:* %s\n*Messages (replies, notifications, digests):* %d waiting, %d sent, %d failed for good",
 		s.Total, strings.Join(byStatus, " · "), strings.Join(byKind, " · "), s.Outbox.Pending, s.Outbox.Sent, s.Outbox.Dead)
 	if s.Outbox.Dead > 0 {
 		text += " (see Liaison's log)"
@@ -291,7 +291,7 @@ func (b *Bot) setStatus(ctx context.Context, id int64, actor string, to backlog.
 	if err != nil {
 		return nil, storageErr(id, err)
 	}
-	b.kick()
+	b.delivery.Kick()
 	text := fmt.Sprintf("*#%d* %s: %s → *%s*.", id, Escape(it.Title), from.Label(), to.Label())
 	if to.Notifies() && b.cfg.NotifyMode != "off" {
 		text += " Everyone following it will be told."
@@ -453,7 +453,7 @@ func (b *Bot) merge(ctx context.Context, from, into int64, actor string) (*Reply
 	if err := b.db.Merge(ctx, from, into, actor, b.changeNotifier("", &target)); err != nil {
 		return nil, storageErr(from, err)
 	}
-	b.kick()
+	b.delivery.Kick()
 	target, err = b.db.Item(ctx, into)
 	if err != nil {
 		return nil, err

@@ -133,6 +133,7 @@ func TestAdminActions(t *testing.T) {
 	}
 	// The user group counts as admins too.
 	h.slack.SetUsergroup(adminGroup, "U0PO")
+	h.restart() // the group is read at start
 	if got := h.slash("U0PO", "status 2 triaged"); !strings.Contains(got, "new → *triaged*") {
 		t.Errorf("a user group admin: %q", got)
 	}

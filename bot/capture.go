@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,6 +33,8 @@ type captureInput struct {
 	// Plain says Title and Text came from a modal's inputs, which Slack does
 	// not entity-encode; message and command text it does.
 	Plain bool
+	// Confirm renders the confirmation written with the capture (see storage.NewItem).
+	Confirm func(storage.CaptureResult) []storage.OutboxMessage
 }
 
 // captured is what a capture produced, for the reply.
@@ -83,6 +86,7 @@ func (b *Bot) capture(ctx context.Context, in captureInput) (*captured, error) {
 		Source:   in.Source,
 		Labels:   in.Labels,
 		EventID:  in.EventID,
+		Confirm:  in.Confirm,
 	})
 	if err != nil {
 		return nil, err
@@ -91,15 +95,40 @@ func (b *Bot) capture(ctx context.Context, in captureInput) (*captured, error) {
 	return &captured{CaptureResult: res, By: in.Capturer}, nil
 }
 
-// captureReply captures and answers with the confirmation, rendered with
-// similar items once the capture is committed. After the ack it records the
-// source message's permalink.
-func (b *Bot) captureReply(ctx context.Context, in captureInput) (*Reply, error) {
+// confirmHold is how long a capture's confirmation waits in the outbox for
+// its similar items; if they never come (a crash, say) it goes without.
+const confirmHold = 3 * time.Second
+
+// captureReply captures and answers with the confirmation. A slash
+// command's confirmation rides in its ack, rendered with similar items once
+// the capture is committed. Every other confirmation goes to where says
+// (Reply's Channel, Thread and Ephemeral; zero: the request's default
+// place) through the delivery path: it is written to the outbox in the
+// capture's own transaction, held, and released after the ack with its
+// similar items. After the ack the source message's permalink is recorded.
+func (b *Bot) captureReply(ctx context.Context, req *Request, in captureInput, where Reply) (*Reply, error) {
+	inAck := req.Kind == KindCommand
+	var dest storage.OutboxMessage
+	if !inAck {
+		var err error
+		if dest, err = replyTo(req, &where); err != nil {
+			return nil, err
+		}
+		in.Confirm = func(res storage.CaptureResult) []storage.OutboxMessage {
+			m := dest
+			m.ItemID = res.Item.ID
+			m.Text, m.Blocks = renderJSON(confirmation(&captured{CaptureResult: res}))
+			if res.Created {
+				m.NotBefore = time.Now().Add(confirmHold)
+			}
+			return []storage.OutboxMessage{m}
+		}
+	}
 	c, err := b.capture(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	reply := &Reply{Render: func(ctx context.Context) (string, []slack.Block) {
+	withSimilar := func(ctx context.Context) (string, []slack.Block) {
 		if c.Created {
 			// Bounded, so a huge backlog cannot hold a slash command's ack.
 			sctx, cancel := context.WithTimeout(ctx, similarBudget)
@@ -111,11 +140,38 @@ func (b *Bot) captureReply(ctx context.Context, in captureInput) (*Reply, error)
 			c.Similar = similar
 		}
 		return confirmation(c)
-	}}
-	if c.Created && in.Source.TS != "" {
-		reply.After = func(ctx context.Context) error { return b.recordPermalink(ctx, c.Item) }
 	}
-	return reply, nil
+	permalink := func(ctx context.Context) error {
+		if !c.Created || in.Source.TS == "" {
+			return nil
+		}
+		return b.recordPermalink(ctx, c.Item)
+	}
+	if inAck {
+		return &Reply{Render: withSimilar, After: permalink}, nil
+	}
+	return &Reply{After: func(ctx context.Context) error {
+		if c.Created {
+			text, blocks := renderJSON(withSimilar(ctx))
+			if err := b.db.OutboxRelease(ctx, dest.Key, text, blocks); err != nil {
+				return err
+			}
+		}
+		b.delivery.Kick()
+		return permalink(ctx)
+	}}, nil
+}
+
+// renderJSON is a rendered message as the outbox stores it.
+func renderJSON(text string, blocks []slack.Block) (string, string) {
+	if len(blocks) == 0 {
+		return text, ""
+	}
+	js, err := json.Marshal(slack.Blocks{BlockSet: blocks})
+	if err != nil {
+		return text, "" // Block Kit values always marshal; the text still says it all
+	}
+	return text, string(js)
 }
 
 // recordPermalink asks Slack for the source message's permalink and stores it.

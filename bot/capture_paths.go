@@ -29,12 +29,12 @@ func (b *Bot) feedbackCommand(ctx context.Context, req *Request) (*Reply, error)
 		meta := captureMeta{Path: backlog.CaptureModal, Channel: req.Channel}
 		return &Reply{After: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
 	}
-	return b.captureReply(ctx, captureInput{
+	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureSlash, Text: req.Text, Kind: backlog.KindFeedback,
 		Reporter: req.User, Capturer: req.User,
 		Source: backlog.Source{Team: req.Team, Channel: req.Channel},
 		Usage:  usageFeedback,
-	})
+	}, Reply{})
 }
 
 // captureVerb matches "capture", "track" or "track this" at the start of a mention.
@@ -64,11 +64,11 @@ func (b *Bot) mention(ctx context.Context, req *Request) (*Reply, error) {
 		}
 		return mentionHelp(req), nil
 	}
-	return b.captureReply(ctx, captureInput{
+	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureMention, Text: text, Kind: backlog.KindFeedback,
 		Reporter: req.User, Capturer: req.User, Source: req.source(), EventID: req.EventID,
 		Usage: usageMention,
-	})
+	}, Reply{})
 }
 
 // mentionHelp is the short help for a mention not understood, with a button
@@ -92,12 +92,12 @@ func (b *Bot) captureThreadParent(ctx context.Context, req *Request) (*Reply, er
 	if b.fromBot(msg) {
 		return nil, userErrorf("I don't capture messages posted by bots or apps.")
 	}
-	return b.captureReply(ctx, captureInput{
+	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureThread, Text: stripBotMention(msg.Text, b.botUserID), Kind: backlog.KindFeedback,
 		Reporter: msg.User, Capturer: req.User,
 		Source:  backlog.Source{Team: req.Team, Channel: req.Channel, TS: msg.Timestamp},
 		EventID: req.EventID, Usage: "That message has no text to capture.",
-	})
+	}, Reply{})
 }
 
 // reactionKind maps a reaction to a kind; skin tones do not matter.
@@ -125,21 +125,17 @@ func (b *Bot) reaction(ctx context.Context, req *Request) (*Reply, error) {
 	if thread == msg.Timestamp {
 		thread = ""
 	}
-	reply, err := b.captureReply(ctx, captureInput{
+	where := Reply{Channel: req.Channel, Thread: msg.Timestamp}
+	if thread != "" {
+		where.Thread = thread
+	}
+	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureReaction, Text: stripBotMention(msg.Text, b.botUserID),
 		Kind: kind, KindFixed: true,
 		Reporter: msg.User, Capturer: req.User,
 		Source:  backlog.Source{Team: req.Team, Channel: req.Channel, TS: msg.Timestamp, ThreadTS: thread},
 		EventID: req.EventID, Usage: "That message has no text to capture.",
-	})
-	if err != nil {
-		return nil, err
-	}
-	reply.Channel, reply.Thread = req.Channel, msg.Timestamp
-	if thread != "" {
-		reply.Thread = thread
-	}
-	return reply, nil
+	}, where)
 }
 
 // channelMessage captures top-level human messages in monitored channels:
@@ -164,10 +160,10 @@ func (b *Bot) channelMessage(ctx context.Context, req *Request) (*Reply, error) 
 	if strings.TrimSpace(req.Text) == "" {
 		return nil, nil // a file or an empty message: nothing to capture
 	}
-	return b.captureReply(ctx, captureInput{
+	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureChannel, Text: req.Text, Kind: rule.Kind,
 		Reporter: req.User, Capturer: req.User, Source: req.source(), EventID: req.EventID,
-	})
+	}, Reply{})
 }
 
 // captureMentionButton is "Capture this as feedback" under the short help:
@@ -188,12 +184,12 @@ func (b *Bot) captureMentionButton(ctx context.Context, req *Request) (*Reply, e
 	if thread == msg.Timestamp {
 		thread = ""
 	}
-	return b.captureReply(ctx, captureInput{
+	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureMention, Text: stripBotMention(msg.Text, b.botUserID), Kind: backlog.KindFeedback,
 		KindFixed: false, Reporter: msg.User, Capturer: req.User,
 		Source: backlog.Source{Team: req.Team, Channel: channel, TS: msg.Timestamp, ThreadTS: thread},
 		Usage:  "That message has no text to capture.",
-	})
+	}, Reply{})
 }
 
 // actionValue is the value of the button that was pressed.

@@ -57,7 +57,16 @@ func (h *harness) settle(envs ...slackfake.Envelope) {
 	for _, e := range envs {
 		h.slack.WaitAck(e.EnvelopeID)
 	}
-	h.slack.WaitFor("the bot to be idle", func() bool { return h.bot.Busy() == 0 })
+	h.slack.WaitFor("the bot to be idle", h.idle)
+}
+
+// idle reports whether the bot serves nothing and has nothing due to send.
+func (h *harness) idle() bool {
+	if h.bot.Busy() != 0 {
+		return false
+	}
+	due, err := h.db.DueOutbox(context.Background(), 1, nil)
+	return err == nil && len(due) == 0 && h.bot.Busy() == 0
 }
 
 func wantItem(t *testing.T, it backlog.Item, kind backlog.Kind, title, reporter, capturer string, path backlog.Capture) {

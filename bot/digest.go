@@ -133,7 +133,7 @@ func (b *Bot) runDigest(ctx context.Context, s storage.Subscription, due time.Ti
 	}
 	b.metrics.digestRuns.WithLabelValues(storage.RunPosting).Inc()
 	b.log.Info("digest queued", "subscription", s.Name, "channel", s.Channel, "period_start", start, "period_end", due)
-	b.kick()
+	b.delivery.Kick()
 	return nil
 }
 
@@ -170,7 +170,7 @@ func digestMessages(key, channel string, posts []DigestPost) ([]storage.OutboxMe
 		if err != nil {
 			return nil, fmt.Errorf("digest blocks: %w", err)
 		}
-		m := storage.OutboxMessage{Key: fmt.Sprintf("%s:%d", key, i), Channel: channel, Text: p.Text, Blocks: string(blocks)}
+		m := storage.OutboxMessage{Key: fmt.Sprintf("%s:%d", key, i), Channel: channel, Text: p.Text, Blocks: string(blocks), Lane: storage.LaneDigest}
 		if i > 0 {
 			m.ThreadOf = out[0].Key
 		}
@@ -293,7 +293,7 @@ func (b *Bot) digestNow(ctx context.Context, req *Request, rest string) (*Reply,
 	if err := b.db.Enqueue(ctx, msgs...); err != nil {
 		return nil, err
 	}
-	b.kick()
+	b.delivery.Kick()
 	return &Reply{Text: fmt.Sprintf("Posting the digest in %s now.", channelRef(channel))}, nil
 }
 

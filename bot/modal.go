@@ -208,21 +208,17 @@ func (b *Bot) captureSubmitted(ctx context.Context, req *Request) (*Reply, error
 	if team == "" {
 		team = req.Team
 	}
-	reply, err := b.captureReply(ctx, captureInput{
+	// The modal closes with the bare ack; the confirmation goes to the
+	// channel it came from, only to this person, or by DM.
+	where := Reply{Channel: meta.Channel, Ephemeral: true}
+	if where.Channel == "" {
+		where.Channel = req.User
+	}
+	return b.captureReply(ctx, req, captureInput{
 		Path: meta.Path, Title: title, Text: body, Kind: kind, KindFixed: true, Labels: labels, Plain: true,
 		Reporter: reporter, Capturer: req.User,
 		Source: backlog.Source{Team: team, Channel: meta.Channel, TS: meta.TS, ThreadTS: meta.ThreadTS},
-	})
-	if err != nil {
-		return nil, err
-	}
-	// The modal closes with the bare ack; the confirmation goes to the
-	// channel it came from, only to this person, or by DM.
-	reply.Channel, reply.Ephemeral = meta.Channel, true
-	if reply.Channel == "" {
-		reply.Channel = req.User
-	}
-	return reply, nil
+	}, where)
 }
 
 // parseLabels reads "Reports, #billing" into ["reports", "billing"]. It

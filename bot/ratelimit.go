@@ -13,6 +13,9 @@ import (
 
 // rateGate honours Slack's Retry-After per Web API method for every caller:
 // after a 429, no request for that method leaves until the time has passed.
+// A caller that names a scope (withGateScope: the delivery path names the
+// destination) is held apart: Slack's per-channel budget for
+// chat.postMessage is one channel's, not every channel's.
 // A caller whose context ends sooner gets a 429 back at once (slack-go turns
 // it into *slack.RateLimitedError), so nobody waits past their deadline.
 type rateGate struct {
@@ -29,6 +32,9 @@ func newRateGate(next http.RoundTripper) *rateGate {
 
 func (g *rateGate) RoundTrip(r *http.Request) (*http.Response, error) {
 	method := path.Base(r.URL.Path)
+	if scope, ok := r.Context().Value(gateScope{}).(string); ok {
+		method += " " + scope
+	}
 	g.mu.Lock()
 	until := g.until[method]
 	g.mu.Unlock()
@@ -55,6 +61,14 @@ func (g *rateGate) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, err
+}
+
+// gateScope is the context key of a rate gate scope.
+type gateScope struct{}
+
+// withGateScope makes the rate gate count ctx's requests apart, by scope.
+func withGateScope(ctx context.Context, scope string) context.Context {
+	return context.WithValue(ctx, gateScope{}, scope)
 }
 
 // tooManyRequests is the 429 the gate answers itself with.

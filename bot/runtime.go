@@ -62,8 +62,14 @@ const (
 	// DefaultShutdownTimeout bounds Run's whole shutdown, leaving the
 	// process a second to close the rest within SPEC's 10 s.
 	DefaultShutdownTimeout = 9 * time.Second
-	// maxInFlight bounds the envelopes handled at once; more wait their turn.
-	maxInFlight = 64
+	// handlerTimeout bounds a handler's work before the ack: the ack goes
+	// out well within Slack's 3 s whatever the handler waits on.
+	handlerTimeout = 2500 * time.Millisecond
+	// maxAfter bounds the after-ack work running at once; more waits its
+	// turn off the socket loop, so a full pool holds up no ack.
+	maxAfter = 32
+	// afterTimeout bounds one envelope's after-ack work.
+	afterTimeout = 30 * time.Second
 	// ackTimeout bounds the wait to hand an ack to the socket.
 	ackTimeout = 5 * time.Second
 	// eventMemory is how long a handled event_id is remembered; Slack
@@ -95,17 +101,14 @@ type Bot struct {
 
 	botUserID string // set from auth.test when Run starts
 
-	groupMu      sync.Mutex
-	groupMembers []string
-	groupFetched time.Time
-
-	wake      chan struct{} // tells the outbox worker something was enqueued
-	sched     Scheduler     // runs the digests
+	roles     *roles    // admin user group membership
+	delivery  *Delivery // every message sent after an ack
+	sched     Scheduler // runs the digests
 	connected atomic.Bool
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	inflight  sync.WaitGroup
-	busy      atomic.Int64 // envelopes being served, their After included
-	slots     chan struct{}
+	busy      atomic.Int64  // envelopes being served, their after-ack work included
+	after     chan struct{} // slots of the after-ack pool
 }
 
 // New builds a bot that talks to Slack with cfg's tokens, keeps its state
@@ -145,10 +148,12 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 		router:          newRouter(),
 		ShutdownTimeout: DefaultShutdownTimeout,
 		ackFlush:        ackFlush,
-		slots:           make(chan struct{}, maxInFlight),
-		wake:            make(chan struct{}, 1),
+		after:           make(chan struct{}, maxAfter),
 		sched:           sched,
 	}
+	b.roles = newRoles(api, cfg.AdminGroup, log)
+	b.delivery = newDelivery(db, api, log, metrics)
+	b.delivery.busy = func(d int64) { b.busy.Add(d) }
 	b.routes()
 	return b
 }
@@ -176,8 +181,8 @@ func (b *Bot) routes() {
 	b.router.events[KindHomeOpened] = b.homeOpened
 }
 
-// Busy is the number of envelopes being served right now (replies and
-// After work included) plus an outbox message being sent.
+// Busy is the number of envelopes being served right now (after-ack work
+// included) plus the outbox messages being sent.
 func (b *Bot) Busy() int64 { return b.busy.Load() }
 
 // Connected reports whether the Socket Mode connection is up.
@@ -214,8 +219,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	outboxDone := make(chan struct{})
 	go func() {
 		defer close(outboxDone)
-		b.runOutbox(outboxCtx, work)
+		b.delivery.Run(outboxCtx, work)
 	}()
+	go b.roles.run(outboxCtx)
 
 	if err := b.startDigests(work); err != nil {
 		return fmt.Errorf("start digests: %w", err)
@@ -318,8 +324,9 @@ func (b *Bot) handleEvent(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeHello:
 		b.log.Debug("hello from Slack")
 	case socketmode.EventTypeIncomingError:
-		b.connected.Store(false)
-		b.log.Warn("Socket Mode read failed; reconnecting", "err", evt.Data)
+		// A frame slack-go could not read: it keeps the connection (a lost
+		// connection shows as connecting/connection error), so health does too.
+		b.log.Warn("Socket Mode message unreadable; dropped", "err", evt.Data)
 	case socketmode.EventTypeErrorWriteFailed:
 		b.log.Warn("Socket Mode write failed", "err", evt.Data)
 	case socketmode.EventTypeErrorBadMessage:
@@ -356,7 +363,9 @@ func (b *Bot) ackUnparsed(ctx context.Context, evt socketmode.Event) {
 	}
 }
 
-// dispatch serves one envelope on its own goroutine, at most maxInFlight at once.
+// dispatch serves one envelope on its own goroutine and returns at once:
+// the socket loop never waits for a handler. Each handler is bounded by
+// handlerTimeout before its ack and afterTimeout after it.
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event, received time.Time) {
 	req := toRequest(evt, b.botUserID)
 	if req == nil {
@@ -368,17 +377,16 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event, received time.
 	}
 	b.inflight.Add(1)
 	b.busy.Add(1)
-	b.slots <- struct{}{}
 	go func() {
 		defer b.inflight.Done()
 		defer b.busy.Add(-1)
-		defer func() { <-b.slots }()
 		b.serve(ctx, req, received)
 	}()
 }
 
-// serve runs the handler for req, acks, then delivers the reply and runs
-// the reply's After. The handler's durable work is done before the ack.
+// serve runs the handler for req, acks, then hands the reply and the
+// reply's After to the after-ack pool. The handler's durable work is done
+// before the ack.
 func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
 	log := b.log.With("envelope_id", req.EnvelopeID, "kind", req.Kind,
 		"team", req.Team, "channel", req.Channel, "user", req.User)
@@ -387,9 +395,11 @@ func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
 			log.Error("panic after ack", "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
+	hctx, cancel := context.WithTimeout(ctx, handlerTimeout)
+	defer cancel()
 
 	if req.EventID != "" {
-		seen, err := b.db.EventSeen(ctx, req.EventID)
+		seen, err := b.db.EventSeen(hctx, req.EventID)
 		if err != nil {
 			log.Warn("event ledger unavailable; handling anyway", "err", err)
 		}
@@ -406,7 +416,7 @@ func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
 	if h == nil {
 		h = b.unhandled
 	}
-	reply, err := call(ctx, h, req)
+	reply, err := call(hctx, h, req)
 	if err != nil && req.EventID != "" && !isUserError(err) && (isRetryLater(err) || req.Retry < maxRedeliveries) {
 		// Slack redelivers an unacked Events API envelope: a capture that
 		// failed (Slack busy, database trouble) is retried, not lost.
@@ -414,9 +424,18 @@ func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
 		return
 	}
 	if req.EventID != "" {
-		if err := b.db.MarkEventProcessed(ctx, req.EventID); err != nil {
+		if err := b.db.MarkEventProcessed(hctx, req.EventID); err != nil {
 			log.Warn("record handled event", "event_id", req.EventID, "err", err)
 		}
+	}
+	if err == nil && req.Kind == KindCommand && reply != nil && reply.Render != nil {
+		// A slash command's reply rides in its ack: render it now, and let
+		// a panic there be answered like a handler's.
+		reply, err = call(hctx, func(ctx context.Context, _ *Request) (*Reply, error) {
+			reply.Text, reply.Blocks = reply.Render(ctx)
+			reply.Render = nil
+			return reply, nil
+		}, req)
 	}
 	if err != nil {
 		ref := newRef()
@@ -480,17 +499,9 @@ type commandResponse struct {
 }
 
 // deliver acks the envelope (with the reply in the ack where Slack allows
-// it), then posts the reply where the request came from and runs After.
+// it); the rest — rendering, queueing the reply for the delivery path, and
+// After — runs in the after-ack pool.
 func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply *Reply, received time.Time) {
-	render := func() {
-		if reply != nil && reply.Render != nil {
-			reply.Text, reply.Blocks = reply.Render(ctx)
-			reply.Render = nil
-		}
-	}
-	if req.Kind == KindCommand {
-		render()
-	}
 	var payload any
 	hasText := reply != nil && (reply.Text != "" || len(reply.Blocks) > 0 || reply.Render != nil)
 	switch {
@@ -517,17 +528,52 @@ func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply
 			return
 		}
 	}
-	if hasText && payload == nil {
-		render()
-		if err := b.post(ctx, req, reply); err != nil {
-			log.Warn("post reply", "err", err)
-		}
+	queue := hasText && payload == nil
+	if !queue && (reply == nil || reply.After == nil) {
+		return
 	}
-	if reply != nil && reply.After != nil {
-		if err := reply.After(ctx); err != nil {
+	b.afterAck(ctx, log, func(ctx context.Context) error {
+		if queue {
+			if reply.Render != nil {
+				reply.Text, reply.Blocks = reply.Render(ctx)
+			}
+			if err := b.queueReply(ctx, req, reply); err != nil {
+				log.Warn("queue reply", "err", err)
+			}
+		}
+		if reply.After != nil {
+			return reply.After(ctx)
+		}
+		return nil
+	})
+}
+
+// afterAck runs fn in the after-ack pool, on its own goroutine: the caller
+// never waits, and work waiting for a slot gives up when ctx ends.
+func (b *Bot) afterAck(ctx context.Context, log *slog.Logger, fn func(ctx context.Context) error) {
+	b.inflight.Add(1)
+	b.busy.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		defer b.busy.Add(-1)
+		select {
+		case b.after <- struct{}{}:
+		case <-ctx.Done():
+			log.Warn("shutting down: after-ack work dropped")
+			return
+		}
+		defer func() { <-b.after }()
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error("panic after ack", "panic", r, "stack", string(debug.Stack()))
+			}
+		}()
+		actx, cancel := context.WithTimeout(ctx, afterTimeout)
+		defer cancel()
+		if err := fn(actx); err != nil {
 			log.Warn("after ack", "err", err)
 		}
-	}
+	}()
 }
 
 // ack acknowledges an envelope, optionally with a payload, and records the latency.
@@ -542,15 +588,21 @@ func (b *Bot) ack(ctx context.Context, envelopeID string, payload any, received 
 	return nil
 }
 
-// post sends a reply through the Web API. By default a message, mention or
-// reaction is answered in its thread and everything else ephemerally to the
-// person who acted; Reply.Channel, Thread and Ephemeral override that. A
-// reply to a user id (no channel) arrives as a DM from the app.
-func (b *Bot) post(ctx context.Context, req *Request, reply *Reply) error {
-	opts := []slack.MsgOption{slack.MsgOptionText(reply.Text, false)}
-	if len(reply.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(reply.Blocks...))
+// replyKey names the reply to req in the outbox: the same delivery
+// redelivered is the same reply.
+func replyKey(req *Request) string {
+	if req.EventID != "" {
+		return "reply:" + req.EventID
 	}
+	return "reply:" + req.EnvelopeID
+}
+
+// replyTo is where a reply to req goes after the ack. By default a message,
+// mention or reaction is answered in its thread and everything else
+// ephemerally to the person who acted; Reply.Channel, Thread and Ephemeral
+// override that. A reply to a user id (no channel) arrives as a DM from
+// the app.
+func replyTo(req *Request, reply *Reply) (storage.OutboxMessage, error) {
 	channel, thread := reply.Channel, reply.Thread
 	if channel == "" {
 		channel = req.Channel
@@ -562,24 +614,28 @@ func (b *Bot) post(ctx context.Context, req *Request, reply *Reply) error {
 	if public && reply.Channel == "" && thread == "" {
 		thread = req.TS
 	}
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
-	}
+	m := storage.OutboxMessage{Key: replyKey(req), Channel: channel, ThreadTS: thread, Lane: storage.LaneReply}
 	switch {
 	case channel == "":
-		return errors.New("no channel to reply in")
-	case public || isUserID(channel):
-		_, _, err := b.api.PostMessageContext(ctx, channel, opts...)
-		return err
-	default:
-		_, err := b.api.PostEphemeralContext(ctx, channel, req.User, opts...)
-		if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
-			// A slash command or shortcut in a channel the bot is not in:
-			// the answer comes by DM instead.
-			_, _, err = b.api.PostMessageContext(ctx, req.User, opts...)
-		}
+		return m, errors.New("no channel to reply in")
+	case !public && !isUserID(channel):
+		m.EphemeralUser = req.User
+	}
+	return m, nil
+}
+
+// queueReply hands a rendered reply to the delivery path.
+func (b *Bot) queueReply(ctx context.Context, req *Request, reply *Reply) error {
+	m, err := replyTo(req, reply)
+	if err != nil {
 		return err
 	}
+	m.Text, m.Blocks = renderJSON(reply.Text, reply.Blocks)
+	if err := b.db.Enqueue(ctx, m); err != nil {
+		return err
+	}
+	b.delivery.Kick()
+	return nil
 }
 
 // isUserID reports whether id is a Slack user id (a DM destination).

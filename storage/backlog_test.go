@@ -138,7 +138,7 @@ func TestSetStatusRecordsHistoryAndEnqueuesWithTheChange(t *testing.T) {
 	if !reflect.DeepEqual(gotFollowers, []string{"U0A", "U0B"}) {
 		t.Errorf("notified %v", gotFollowers)
 	}
-	due, _ := db.DueOutbox(ctx, 10)
+	due, _ := db.DueOutbox(ctx, 10, nil)
 	if len(due) != 2 || due[0].Channel != "U0A" || due[0].Text != "shipped" {
 		t.Errorf("outbox = %+v", due)
 	}
@@ -150,7 +150,7 @@ func TestSetStatusRecordsHistoryAndEnqueuesWithTheChange(t *testing.T) {
 	if _, _, err := db.SetStatus(ctx, 99, "U0ADMIN", backlog.StatusPlanned, "", notify); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing item = %v", err)
 	}
-	due, _ = db.DueOutbox(ctx, 10)
+	due, _ = db.DueOutbox(ctx, 10, nil)
 	if len(due) != 2 {
 		t.Errorf("%d due after refused changes, want 2", len(due))
 	}
@@ -208,7 +208,7 @@ func TestOutboxSurvivesReopenAndStates(t *testing.T) {
 	}
 	defer db.Close()
 	db.Now = func() time.Time { return now }
-	due, err := db.DueOutbox(ctx, 10)
+	due, err := db.DueOutbox(ctx, 10, nil)
 	if err != nil || len(due) != 2 || due[1].ThreadTS != "1.1" {
 		t.Fatalf("after reopen: %+v, %v", due, err)
 	}
@@ -218,14 +218,14 @@ func TestOutboxSurvivesReopenAndStates(t *testing.T) {
 		t.Errorf("k1 = %s %s", state, ts)
 	}
 	db.OutboxRetry(ctx, due[1].ID, now.Add(time.Minute), "ratelimited", false)
-	if due, _ := db.DueOutbox(ctx, 10); len(due) != 0 {
+	if due, _ := db.DueOutbox(ctx, 10, nil); len(due) != 0 {
 		t.Errorf("a rescheduled message is due early: %+v", due)
 	}
 	if next, ok, _ := db.NextOutboxDue(ctx); !ok || !next.Equal(now.Add(time.Minute)) {
 		t.Errorf("next due = %v %v", next, ok)
 	}
 	now = now.Add(2 * time.Minute)
-	due, _ = db.DueOutbox(ctx, 10)
+	due, _ = db.DueOutbox(ctx, 10, nil)
 	if len(due) != 1 || due[0].Attempts != 0 {
 		t.Errorf("due after the wait = %+v (a 429 does not use an attempt)", due)
 	}

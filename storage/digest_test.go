@@ -24,7 +24,7 @@ func TestRunsAreUniquePerPeriod(t *testing.T) {
 			t.Errorf("StartRun #%d = %v, %v; want %v", i+1, created, err, want)
 		}
 	}
-	due, _ := db.DueOutbox(ctx, 10)
+	due, _ := db.DueOutbox(ctx, 10, nil)
 	if len(due) != 1 {
 		t.Fatalf("%d messages queued, want 1", len(due))
 	}

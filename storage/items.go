@@ -31,6 +31,9 @@ type NewItem struct {
 	// same transaction, so a redelivery is recognised exactly when the
 	// capture is durable.
 	EventID string
+	// Confirm, when set, renders the messages that confirm the capture;
+	// they are enqueued in the capture's own transaction.
+	Confirm func(CaptureResult) []OutboxMessage
 }
 
 // CaptureResult says what Capture did.
@@ -69,7 +72,7 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 					return err
 				}
 				res.NewVoter = added
-				return markEventTx(ctx, tx, n.EventID, now)
+				return finishCapture(ctx, tx, n, &res, id, now)
 			case !errors.Is(err, sql.ErrNoRows):
 				return fmt.Errorf("look up source: %w", err)
 			}
@@ -120,13 +123,50 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 		if err := addEvent(ctx, tx, id, n.Capturer, "created", "", string(backlog.StatusNew), string(n.Capture), now); err != nil {
 			return err
 		}
-		return markEventTx(ctx, tx, n.EventID, now)
+		return finishCapture(ctx, tx, n, &res, id, now)
 	})
 	if err != nil {
 		return CaptureResult{}, fmt.Errorf("capture: %w", err)
 	}
-	res.Item, err = db.Item(ctx, id)
-	return res, err
+	return res, nil
+}
+
+// finishCapture reads the captured item into res, records the delivery in
+// the event ledger and enqueues the confirmation, all in the capture's tx.
+func finishCapture(ctx context.Context, tx *sql.Tx, n NewItem, res *CaptureResult, id int64, now string) error {
+	it, err := itemTx(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if it.Labels, err = labelsTx(ctx, tx, id); err != nil {
+		return err
+	}
+	res.Item = it
+	if err := markEventTx(ctx, tx, n.EventID, now); err != nil {
+		return err
+	}
+	if n.Confirm == nil {
+		return nil
+	}
+	return enqueue(ctx, tx, now, n.Confirm(*res))
+}
+
+// labelsTx lists an item's labels inside a transaction.
+func labelsTx(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT label FROM item_labels WHERE item_id = ? ORDER BY label`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
 }
 
 // addVoter adds user's vote and follow (both idempotent) and reports

@@ -5,11 +5,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
+// Lanes order the outbox: within what may be sent now, a lower lane goes first.
+const (
+	LaneReply  = 0 // confirmations and answers to what someone just did
+	LaneNotify = 1 // followers told of a change
+	LaneDigest = 2 // digests and their thread continuations
+)
+
 // OutboxMessage is a Slack message to send once: to a channel (in a thread,
-// optionally) or, with a user id as the channel, by DM.
+// optionally), only to one person in a channel, or, with a user id as the
+// channel, by DM.
 type OutboxMessage struct {
 	Key      string // unique per change and destination: enqueueing it again does nothing
 	ItemID   int64
@@ -20,6 +29,22 @@ type OutboxMessage struct {
 	// ThreadOf, when set, is the key of another message: this one waits
 	// until that is sent and is posted in its thread.
 	ThreadOf string
+	// EphemeralUser, when set, shows the message only to this person in
+	// Channel (chat.postEphemeral).
+	EphemeralUser string
+	Lane          int
+	// NotBefore, when later than now, holds the message until then (or
+	// until OutboxRelease).
+	NotBefore time.Time
+}
+
+// PaceKey is the destination Slack's posting budget counts the message
+// against: the channel, or for a message shown to one person, that person.
+func (m OutboxMessage) PaceKey() string {
+	if m.EphemeralUser != "" {
+		return "ephemeral:" + m.EphemeralUser
+	}
+	return m.Channel
 }
 
 // OutboxRow is a message waiting in (or done with) the outbox.
@@ -36,11 +61,28 @@ func enqueue(ctx context.Context, tx *sql.Tx, now string, msgs []OutboxMessage) 
 		if m.ItemID != 0 {
 			item = m.ItemID
 		}
+		due := now
+		if !m.NotBefore.IsZero() {
+			due = max(now, formatTime(m.NotBefore))
+		}
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO outbox (key, item_id, channel, thread_ts, thread_of, text, blocks, next_attempt_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO outbox (
+				key,
+				item_id,
+				channel,
+				thread_ts,
+				thread_of,
+				text,
+				blocks,
+				ephemeral_user,
+				lane,
+				pace_key,
+				next_attempt_at,
+				created_at
+			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (key) DO NOTHING`,
-			m.Key, item, m.Channel, m.ThreadTS, m.ThreadOf, m.Text, m.Blocks, now, now)
+			m.Key, item, m.Channel, m.ThreadTS, m.ThreadOf, m.Text, m.Blocks,
+			m.EphemeralUser, m.Lane, m.PaceKey(), due, now)
 		if err != nil {
 			return fmt.Errorf("enqueue %s: %w", m.Key, err)
 		}
@@ -53,18 +95,29 @@ func (db *DB) Enqueue(ctx context.Context, msgs ...OutboxMessage) error {
 	return db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return enqueue(ctx, tx, formatTime(db.Now()), msgs) })
 }
 
-// DueOutbox returns up to limit pending messages whose time has come, oldest first.
-func (db *DB) DueOutbox(ctx context.Context, limit int) ([]OutboxRow, error) {
+// DueOutbox returns up to limit pending messages whose time has come,
+// lowest lane first, then oldest, leaving out the destinations in skip
+// (busy or paced: the caller sends to each destination on its own pace).
+func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]OutboxRow, error) {
+	args := []any{formatTime(db.Now())}
+	notIn := ""
+	if len(skip) > 0 {
+		notIn = "AND o.pace_key NOT IN (?" + strings.Repeat(", ?", len(skip)-1) + ")"
+		for _, k := range skip {
+			args = append(args, k)
+		}
+	}
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT o.id, o.attempts, o.key, coalesce(o.item_id, 0), o.channel,
 		       CASE WHEN o.thread_of = '' THEN o.thread_ts ELSE p.sent_ts END,
-		       o.text, o.blocks
+		       o.text, o.blocks, o.ephemeral_user, o.lane
 		FROM outbox o
 		LEFT JOIN outbox p ON p.key = o.thread_of AND o.thread_of <> ''
 		WHERE o.state = 'pending' AND o.next_attempt_at <= ?
 		  AND (o.thread_of = '' OR p.state = 'sent')
-		ORDER BY o.next_attempt_at, o.id
-		LIMIT ?`, formatTime(db.Now()), limit)
+		  `+notIn+`
+		ORDER BY o.lane, o.next_attempt_at, o.id
+		LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("due outbox: %w", err)
 	}
@@ -72,7 +125,8 @@ func (db *DB) DueOutbox(ctx context.Context, limit int) ([]OutboxRow, error) {
 	var out []OutboxRow
 	for rows.Next() {
 		var r OutboxRow
-		if err := rows.Scan(&r.ID, &r.Attempts, &r.Key, &r.ItemID, &r.Channel, &r.ThreadTS, &r.Text, &r.Blocks); err != nil {
+		if err := rows.Scan(&r.ID, &r.Attempts, &r.Key, &r.ItemID, &r.Channel, &r.ThreadTS,
+			&r.Text, &r.Blocks, &r.EphemeralUser, &r.Lane); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -94,6 +148,18 @@ func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
 	}
 	t, err := time.Parse(timeFormat, s.String)
 	return t, err == nil, err
+}
+
+// OutboxRelease sends a held message now, in its place (as if never held),
+// with its final text and blocks, if it has not gone out yet.
+func (db *DB) OutboxRelease(ctx context.Context, key, text, blocks string) error {
+	_, err := db.exec(ctx, `
+		UPDATE outbox SET text = ?, blocks = ?, next_attempt_at = min(next_attempt_at, created_at)
+		WHERE key = ? AND state = 'pending' AND attempts = 0`, text, blocks, key)
+	if err != nil {
+		return fmt.Errorf("release outbox %s: %w", key, err)
+	}
+	return nil
 }
 
 // OutboxSent marks a message delivered, with the ts Slack gave it, in one

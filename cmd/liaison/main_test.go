@@ -119,12 +119,18 @@ func TestRunServesHelpHealthAndStopsCleanly(t *testing.T) {
 	if code != http.StatusOK || health["status"] != "ok" || health["db"] != "ok" || health["slack"] != "connected" {
 		t.Errorf("healthz = %d %v, want 200 ok/ok/connected", code, health)
 	}
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	var metrics []byte
+	readMetrics := func() bool {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.Contains(string(metrics), "liaison_outbox_pending 0")
 	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	// The reply was posted; the gauge follows once it is recorded as sent.
+	fake.WaitFor("the outbox to drain", readMetrics)
 	for _, want := range []string{`liaison_envelopes_total{type="slash_commands"} 1`, "liaison_ack_seconds_count",
 		`liaison_slack_api_calls_total{method="chat.postMessage"} 1`, "liaison_outbox_pending 0"} {
 		if !strings.Contains(string(metrics), want) {

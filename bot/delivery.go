@@ -1,0 +1,318 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaisonbot/liaison/storage"
+)
+
+// Delivery settings. Slack allows about one message per second per channel,
+// with short bursts; more is answered 429 with Retry-After.
+const (
+	DefaultPaceRate   = 1.0 // messages per second per destination
+	DefaultPaceBurst  = 3
+	deliverySenders   = 8 // destinations sent to at once
+	outboxBatch       = 64
+	outboxMaxAttempts = 8
+	outboxMaxBackoff  = 5 * time.Minute
+	outboxIdlePoll    = 30 * time.Second
+	outboxSendTimeout = 5 * time.Second
+)
+
+// outboxStore is what the delivery path needs of the database.
+type outboxStore interface {
+	DueOutbox(ctx context.Context, limit int, skip []string) ([]storage.OutboxRow, error)
+	NextOutboxDue(ctx context.Context) (time.Time, bool, error)
+	OutboxSent(ctx context.Context, id int64, ts string) error
+	OutboxRetry(ctx context.Context, id int64, next time.Time, errText string, counted bool) error
+	OutboxDead(ctx context.Context, id int64, errText string) error
+	OutboxStats(ctx context.Context) (storage.OutboxCounts, error)
+}
+
+// poster is the part of Slack the delivery path calls.
+type poster interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+}
+
+// Delivery sends every message the bot writes to the outbox: each
+// destination on its own pace (a token bucket at Slack's budget), one
+// message in flight per destination, Retry-After honoured for that
+// destination alone, replies before notifications before digests. A busy
+// channel queues only itself.
+type Delivery struct {
+	db      outboxStore
+	api     poster
+	log     *slog.Logger
+	metrics *Metrics
+	now     func() time.Time
+
+	// Rate and Burst are each destination's budget; Senders bounds the
+	// destinations sent to at once.
+	Rate    float64
+	Burst   int
+	Senders int
+
+	wake chan struct{}
+	busy func(delta int64) // counts sends in flight for Bot.Busy
+
+	mu       sync.Mutex
+	paces    map[string]*pace // by pace key
+	inflight map[string]bool  // pace keys with a send in flight
+}
+
+// pace is one destination's budget.
+type pace struct {
+	tokens  float64
+	at      time.Time // when tokens was counted
+	blocked time.Time // Retry-After: nothing before this
+}
+
+func newDelivery(db outboxStore, api poster, log *slog.Logger, metrics *Metrics) *Delivery {
+	return &Delivery{
+		db: db, api: api, log: log, metrics: metrics, now: time.Now,
+		Rate: DefaultPaceRate, Burst: DefaultPaceBurst, Senders: deliverySenders,
+		wake:  make(chan struct{}, 1),
+		busy:  func(int64) {},
+		paces: map[string]*pace{}, inflight: map[string]bool{},
+	}
+}
+
+// Kick wakes the delivery loop after something was enqueued.
+func (d *Delivery) Kick() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// ready reports whether key may be sent to now, and if not, when it may.
+// Call with d.mu held.
+func (d *Delivery) ready(key string, now time.Time) (bool, time.Time) {
+	p := d.paces[key]
+	if p == nil {
+		return true, now
+	}
+	if now.Before(p.blocked) {
+		return false, p.blocked
+	}
+	tokens := min(p.tokens+now.Sub(p.at).Seconds()*d.Rate, float64(d.Burst))
+	if tokens >= 1 {
+		return true, now
+	}
+	return false, now.Add(time.Duration((1 - tokens) / d.Rate * float64(time.Second)))
+}
+
+// spend takes one token of key's budget. Call with d.mu held.
+func (d *Delivery) spend(key string, now time.Time) {
+	p := d.paces[key]
+	if p == nil {
+		p = &pace{tokens: float64(d.Burst), at: now}
+		d.paces[key] = p
+	}
+	p.tokens = min(p.tokens+now.Sub(p.at).Seconds()*d.Rate, float64(d.Burst)) - 1
+	p.at = now
+}
+
+// skipList is every destination that cannot take a message now, and the
+// earliest time one of them can. Idle, full budgets are forgotten.
+func (d *Delivery) skipList(now time.Time) ([]string, time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var skip []string
+	var soonest time.Time
+	for key := range d.inflight {
+		skip = append(skip, key)
+	}
+	for key, p := range d.paces {
+		if d.inflight[key] {
+			continue
+		}
+		ok, at := d.ready(key, now)
+		if ok {
+			if !now.Before(p.blocked) && p.tokens+now.Sub(p.at).Seconds()*d.Rate >= float64(d.Burst) {
+				delete(d.paces, key)
+			}
+			continue
+		}
+		skip = append(skip, key)
+		if soonest.IsZero() || at.Before(soonest) {
+			soonest = at
+		}
+	}
+	return skip, soonest
+}
+
+// Run delivers until ctx ends. Sends run under work, which outlives ctx
+// through the shutdown drain; Run returns once the sends it started are
+// recorded. Undelivered messages stay in the database for the next start.
+func (d *Delivery) Run(ctx, work context.Context) {
+	var sends sync.WaitGroup
+	defer sends.Wait()
+	slots := make(chan struct{}, max(d.Senders, 1))
+	for {
+		now := d.now()
+		skip, paced := d.skipList(now)
+		due, err := d.db.DueOutbox(ctx, outboxBatch, skip)
+		if err != nil && ctx.Err() == nil {
+			d.log.Warn("read outbox", "err", err)
+		}
+		started := 0
+		for _, r := range due {
+			if ctx.Err() != nil {
+				return
+			}
+			key := r.PaceKey()
+			d.mu.Lock()
+			ok, _ := d.ready(key, now)
+			if d.inflight[key] || !ok {
+				d.mu.Unlock()
+				continue // one message at a time per destination, in order
+			}
+			select {
+			case slots <- struct{}{}:
+			default:
+				d.mu.Unlock()
+				continue // every sender busy; a finishing send wakes the loop
+			}
+			d.inflight[key] = true
+			d.spend(key, now)
+			d.mu.Unlock()
+			started++
+			sends.Add(1)
+			d.busy(1)
+			go func() {
+				defer sends.Done()
+				defer d.busy(-1)
+				d.send(work, r)
+				<-slots
+				d.mu.Lock()
+				delete(d.inflight, key)
+				d.mu.Unlock()
+				d.Kick()
+			}()
+		}
+		if started > 0 && len(due) == outboxBatch {
+			continue
+		}
+		if c, err := d.db.OutboxStats(ctx); err == nil {
+			d.metrics.outboxDepth.Set(float64(c.Pending))
+		}
+		wait := outboxIdlePoll
+		if next, ok, err := d.db.NextOutboxDue(ctx); err == nil && ok && next.After(now) {
+			wait = min(wait, next.Sub(now))
+		}
+		if !paced.IsZero() {
+			wait = min(wait, max(paced.Sub(now), time.Millisecond))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-d.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// permanent are Slack errors that no retry will cure.
+var permanent = map[string]bool{
+	"channel_not_found": true, "not_in_channel": true, "is_archived": true, "user_not_found": true,
+	"user_disabled": true, "cannot_dm_bot": true, "invalid_blocks": true, "msg_too_long": true,
+	"no_text": true, "invalid_arguments": true, "restricted_action": true, "thread_not_found": true,
+	"invalid_auth": true, "account_inactive": true, "token_revoked": true, "missing_scope": true,
+}
+
+// post sends one message as the row says: in a channel (and thread), only
+// to one person (by DM when the bot is not in that channel), or by DM.
+func (d *Delivery) post(ctx context.Context, r storage.OutboxRow) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
+	if r.Blocks != "" {
+		var blocks slack.Blocks
+		if err := json.Unmarshal([]byte(r.Blocks), &blocks); err == nil {
+			opts = append(opts, slack.MsgOptionBlocks(blocks.BlockSet...))
+		}
+	}
+	if r.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(r.ThreadTS))
+	}
+	ctx = withGateScope(ctx, r.PaceKey())
+	if r.EphemeralUser == "" {
+		_, ts, err := d.api.PostMessageContext(ctx, r.Channel, opts...)
+		return ts, err
+	}
+	ts, err := d.api.PostEphemeralContext(ctx, r.Channel, r.EphemeralUser, opts...)
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
+		// A command or shortcut in a channel the bot is not in: the answer
+		// comes by DM instead.
+		_, ts, err = d.api.PostMessageContext(ctx, r.EphemeralUser, opts...)
+	}
+	return ts, err
+}
+
+// send posts one outbox message and records what happened: sent (with the
+// ts, in one statement), rescheduled (Retry-After on 429, for this
+// destination alone; exponential backoff otherwise), or dead after
+// outboxMaxAttempts or a permanent error.
+func (d *Delivery) send(ctx context.Context, r storage.OutboxRow) {
+	log := d.log.With("outbox", r.ID, "key", r.Key, "channel", r.Channel, "item", r.ItemID)
+	// A send in flight is not cancelled by shutdown (that could post without
+	// recording it); it is bounded instead, and the rate gate answers at once
+	// when a Retry-After would outlast the bound. What happened is recorded
+	// even during shutdown, with retries, so a delivered message stays sent.
+	sctx, cancel := context.WithTimeout(ctx, outboxSendTimeout)
+	ts, err := d.post(sctx, r)
+	cancel()
+	rctx := context.WithoutCancel(ctx)
+	record := func(do func(context.Context) error) {
+		for attempt := 0; ; attempt++ {
+			err := do(rctx)
+			if err == nil {
+				return
+			}
+			if attempt == 2 {
+				log.Error("record outbox delivery", "err", err)
+				return
+			}
+			time.Sleep(100 * time.Millisecond << attempt)
+		}
+	}
+	if err == nil {
+		record(func(ctx context.Context) error { return d.db.OutboxSent(ctx, r.ID, ts) })
+		d.metrics.outboxSent.Inc()
+		return
+	}
+	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		until := d.now().Add(rl.RetryAfter)
+		d.mu.Lock()
+		d.spend(r.PaceKey(), d.now())
+		d.paces[r.PaceKey()].blocked = until
+		d.mu.Unlock()
+		log.Info("rate limited; retrying after Retry-After", "retry_after", rl.RetryAfter)
+		record(func(ctx context.Context) error {
+			return d.db.OutboxRetry(ctx, r.ID, until, "ratelimited", false)
+		})
+		return
+	}
+	se, isSlack := errors.AsType[slack.SlackErrorResponse](err)
+	if (isSlack && permanent[se.Err]) || r.Attempts+1 >= outboxMaxAttempts {
+		log.Error("giving up on an outbox message; it stays as dead letter", "attempts", r.Attempts+1, "err", err)
+		record(func(ctx context.Context) error { return d.db.OutboxDead(ctx, r.ID, err.Error()) })
+		d.metrics.outboxDead.Inc()
+		return
+	}
+	backoff := min(time.Second<<r.Attempts, outboxMaxBackoff)
+	log.Warn("outbox delivery failed; retrying", "attempt", r.Attempts+1, "backoff", backoff, "err", err)
+	record(func(ctx context.Context) error {
+		return d.db.OutboxRetry(ctx, r.ID, d.now().Add(backoff), err.Error(), true)
+	})
+}
