@@ -98,7 +98,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 		return enqueue(ctx, tx, now, notify(it, followers, eventID))
 	})
 	if err != nil {
-		return it, from, fmt.Errorf("set status of #%d: %w", id, err)
+		return backlog.Item{}, "", fmt.Errorf("set status of #%d: %w", id, err)
 	}
 	return it, from, nil
 }
@@ -123,7 +123,7 @@ func (db *DB) SetScore(ctx context.Context, id int64, actor string, in backlog.S
 		return err
 	})
 	if err != nil {
-		return it, fmt.Errorf("score #%d: %w", id, err)
+		return backlog.Item{}, fmt.Errorf("score #%d: %w", id, err)
 	}
 	return it, nil
 }

@@ -180,7 +180,10 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		res, err = tx.ExecContext(ctx, query, args...)
 		return err
 	})
-	return res, err
+	if err != nil {
+		return nil, err // res may still be written by a write that outlived ctx
+	}
+	return res, nil
 }
 
 // commitLoop runs queued writes until Close: each round takes every write

@@ -137,7 +137,7 @@ func (db *DB) AddSubscription(ctx context.Context, s Subscription) (Subscription
 		return err
 	})
 	if err != nil {
-		return s, fmt.Errorf("add subscription: %w", err)
+		return Subscription{}, fmt.Errorf("add subscription: %w", err)
 	}
 	s.Origin, s.CreatedAt = "slack", now.UTC().Truncate(time.Microsecond)
 	return s, nil

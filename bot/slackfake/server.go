@@ -164,7 +164,14 @@ func (s *Server) notify() {
 // naming what it waited for. cond runs unlocked and may call any Server method.
 func (s *Server) WaitFor(what string, cond func() bool) {
 	s.t.Helper()
-	deadline := time.After(DefaultWait)
+	s.WaitWithin(DefaultWait, what, cond)
+}
+
+// WaitWithin is WaitFor with its own deadline, for conditions Slack's pace
+// makes slow (a hundred messages to one channel).
+func (s *Server) WaitWithin(wait time.Duration, what string, cond func() bool) {
+	s.t.Helper()
+	deadline := time.After(wait)
 	poll := time.NewTicker(5 * time.Millisecond)
 	defer poll.Stop()
 	for {
@@ -178,7 +185,7 @@ func (s *Server) WaitFor(what string, cond func() bool) {
 		case <-ch:
 		case <-poll.C:
 		case <-deadline:
-			s.t.Fatalf("slackfake: timed out after %v waiting for %s", DefaultWait, what)
+			s.t.Fatalf("slackfake: timed out after %v waiting for %s", wait, what)
 			return
 		}
 	}
