@@ -141,24 +141,37 @@ func (b *Bot) captureReply(ctx context.Context, req *Request, in captureInput, w
 		}
 		return confirmation(c)
 	}
-	permalink := func(ctx context.Context) error {
+	// permalink asks Slack for the source message's permalink.
+	permalink := func(ctx context.Context) string {
 		if !c.Created || in.Source.TS == "" {
-			return nil
+			return ""
 		}
-		return b.recordPermalink(ctx, c.Item)
+		link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: in.Source.Channel, Ts: in.Source.TS})
+		if err != nil {
+			b.log.Warn("permalink not recorded", "item", c.Item.ID, "err", err)
+		}
+		return link
+	}
+	if in.EventID != "" {
+		req.recorded = true
 	}
 	if inAck {
-		return &Reply{Render: withSimilar, After: permalink}, nil
+		return &Reply{Render: withSimilar, After: func(ctx context.Context) error {
+			if link := permalink(ctx); link != "" {
+				return b.db.CompleteCapture(ctx, storage.CaptureFollowUp{Item: c.Item.ID, Permalink: link})
+			}
+			return nil
+		}}, nil
 	}
 	return &Reply{After: func(ctx context.Context) error {
-		if c.Created {
-			text, blocks := renderJSON(withSimilar(ctx))
-			if err := b.db.OutboxRelease(ctx, dest.Key, text, blocks); err != nil {
-				return err
-			}
+		defer b.delivery.Kick()
+		if !c.Created {
+			return nil
 		}
-		b.delivery.Kick()
-		return permalink(ctx)
+		f := storage.CaptureFollowUp{Item: c.Item.ID, Confirm: dest.Key}
+		f.Text, f.Blocks = renderJSON(withSimilar(ctx))
+		f.Permalink = permalink(ctx)
+		return b.db.CompleteCapture(ctx, f)
 	}}, nil
 }
 
@@ -172,15 +185,6 @@ func renderJSON(text string, blocks []slack.Block) (string, string) {
 		return text, "" // Block Kit values always marshal; the text still says it all
 	}
 	return text, string(js)
-}
-
-// recordPermalink asks Slack for the source message's permalink and stores it.
-func (b *Bot) recordPermalink(ctx context.Context, it backlog.Item) error {
-	link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: it.Source.Channel, Ts: it.Source.TS})
-	if err != nil {
-		return fmt.Errorf("permalink of #%d: %w", it.ID, err)
-	}
-	return b.db.SetPermalink(ctx, it.ID, link)
 }
 
 // Action ids of the buttons on item messages.

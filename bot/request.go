@@ -46,6 +46,10 @@ type Request struct {
 	Interaction *slack.InteractionCallback
 	// Event is the inner Events API event (*slackevents.AppMentionEvent, …).
 	Event any
+
+	// recorded says the handler wrote EventID to the ledger itself, in the
+	// transaction of its change (a capture), so the runtime need not.
+	recorded bool
 }
 
 // Reply is what a handler wants said back. The runtime chooses where: in the

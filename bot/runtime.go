@@ -423,7 +423,7 @@ func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
 		log.Warn("handling failed; leaving the envelope unacked so Slack redelivers it", "retry", req.Retry, "err", err)
 		return
 	}
-	if req.EventID != "" {
+	if req.EventID != "" && !req.recorded {
 		if err := b.db.MarkEventProcessed(hctx, req.EventID); err != nil {
 			log.Warn("record handled event", "event_id", req.EventID, "err", err)
 		}

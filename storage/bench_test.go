@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -103,7 +102,7 @@ func generate(ctx context.Context, db *DB, from, to int) error {
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	const batch = 20_000
 	for start := from; start < to; start += batch {
-		err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 			item, err := tx.PrepareContext(ctx, `
 				INSERT INTO items (id, kind, status, title, body, reporter, capturer, capture, vote_count,
 					reach, impact, confidence, effort, score, created_at, updated_at)

@@ -16,7 +16,7 @@ import (
 type Notifier func(it backlog.Item, followers []string, eventID int64) []OutboxMessage
 
 // itemTx reads item id inside a transaction, or ErrNotFound.
-func itemTx(ctx context.Context, tx *sql.Tx, id int64) (backlog.Item, error) {
+func itemTx(ctx context.Context, tx *Tx, id int64) (backlog.Item, error) {
 	it, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, fmt.Errorf("item #%d: %w", id, ErrNotFound)
@@ -25,7 +25,7 @@ func itemTx(ctx context.Context, tx *sql.Tx, id int64) (backlog.Item, error) {
 }
 
 // followersTx lists an item's followers inside a transaction.
-func followersTx(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
+func followersTx(ctx context.Context, tx *Tx, id int64) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func followersTx(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
 }
 
 // addEventID appends to an item's history and returns the event's id.
-func addEventID(ctx context.Context, tx *sql.Tx, id int64, actor, typ, from, to, note, now string) (int64, error) {
+func addEventID(ctx context.Context, tx *Tx, id int64, actor, typ, from, to, note, now string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO item_events (item_id, actor, type, from_value, to_value, note, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
@@ -54,7 +54,7 @@ func addEventID(ctx context.Context, tx *sql.Tx, id int64, actor, typ, from, to,
 }
 
 // touch sets an item's updated_at.
-func touch(ctx context.Context, tx *sql.Tx, id int64, now string) error {
+func touch(ctx context.Context, tx *Tx, id int64, now string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE items SET updated_at = ? WHERE id = ?`, now, id)
 	return err
 }
@@ -66,7 +66,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 	now := formatTime(db.Now())
 	var it backlog.Item
 	var from backlog.Status
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
 		if it, err = itemTx(ctx, tx, id); err != nil {
 			return err
@@ -107,7 +107,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 func (db *DB) SetScore(ctx context.Context, id int64, actor string, in backlog.ScoreInput) (backlog.Item, error) {
 	now := formatTime(db.Now())
 	var it backlog.Item
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
 		if it, err = itemTx(ctx, tx, id); err != nil {
 			return err
@@ -152,7 +152,7 @@ func riceNote(r backlog.RICE) string {
 // SetLabels adds and removes labels on item id and returns the item.
 func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove []string) (backlog.Item, error) {
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 // setField changes one text column of item id and records it as an event of typ.
 func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value string) (backlog.Item, error) {
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var old string
 		err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM items WHERE id = ?`, id).Scan(&old)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -223,7 +223,7 @@ func (db *DB) Link(ctx context.Context, id int64, actor, url string) (backlog.It
 // Comment adds a comment to item id's history.
 func (db *DB) Comment(ctx context.Context, id int64, actor, text string) error {
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
@@ -252,7 +252,7 @@ func (db *DB) Unfollow(ctx context.Context, id int64, user string) (bool, error)
 func (db *DB) remove(ctx context.Context, id int64, user, table, typ string) (bool, error) {
 	now := formatTime(db.Now())
 	var removed bool
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -56,7 +55,7 @@ func TestGroupCommitFailedWriteUndoesOnlyItself(t *testing.T) {
 	// Hold the committer so the three writes below land in one group.
 	release := make(chan struct{})
 	holding := make(chan struct{})
-	go db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	go db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		close(holding)
 		<-release
 		return nil
@@ -67,7 +66,7 @@ func TestGroupCommitFailedWriteUndoesOnlyItself(t *testing.T) {
 	for i := range results {
 		results[i] = make(chan error, 1)
 		go func() {
-			results[i] <- db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			results[i] <- db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO processed_events (event_id, processed_at) VALUES (?, 'x')`, fmt.Sprint("ev", i)); err != nil {
 					return err
 				}
@@ -102,7 +101,7 @@ func TestGroupCommitFailureFailsEveryWriteInIt(t *testing.T) {
 	db := openTest(t)
 	release := make(chan struct{})
 	holding := make(chan struct{})
-	go db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	go db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		close(holding)
 		<-release
 		return nil
@@ -112,7 +111,7 @@ func TestGroupCommitFailureFailsEveryWriteInIt(t *testing.T) {
 	for i := range results {
 		results[i] = make(chan error, 1)
 		go func() {
-			results[i] <- db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			results[i] <- db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 				_, err := tx.ExecContext(ctx, `INSERT INTO processed_events (event_id, processed_at) VALUES (?, 'x')`, fmt.Sprint("ev", i))
 				if i == 1 {
 					// A write that ends the transaction under the group's feet.

@@ -38,12 +38,75 @@ type DB struct {
 	Now func() time.Time
 
 	groups, writes atomic.Int64 // committed groups and the writes they held
+
+	// Statements prepared on the writer connection, by query; the committer
+	// alone touches them. want holds queries seen since the last batch.
+	stmts map[string]*sql.Stmt
+	want  map[string]bool
+}
+
+// maxStmts bounds the prepared statements kept for writes.
+const maxStmts = 128
+
+// Tx is a write transaction. Its Exec and Query methods reuse statements
+// prepared once on the writer connection: a hot write is parsed once, not
+// every time. Multi-statement SQL (migrations) goes through Tx.Tx.
+type Tx struct {
+	*sql.Tx
+	db *DB
+}
+
+// stmt returns the prepared statement for query in this transaction, or
+// nil the first time query is seen (it is prepared before the next batch).
+func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if s, ok := tx.db.stmts[query]; ok {
+		return tx.StmtContext(ctx, s)
+	}
+	if len(tx.db.stmts)+len(tx.db.want) < maxStmts {
+		tx.db.want[query] = true
+	}
+	return nil
+}
+
+// ExecContext runs a statement in the transaction.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.Tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query expected to return at most one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// prepareWanted prepares the queries seen in the last batch, between
+// batches, when the writer connection is free.
+func (db *DB) prepareWanted(ctx context.Context) {
+	for q := range db.want {
+		if s, err := db.write.PrepareContext(ctx, q); err == nil {
+			db.stmts[q] = s
+		}
+		delete(db.want, q)
+	}
 }
 
 // writeOp is one write waiting for the committer.
 type writeOp struct {
 	ctx  context.Context
-	fn   func(ctx context.Context, tx *sql.Tx) error
+	fn   func(ctx context.Context, tx *Tx) error
 	done chan error
 }
 
@@ -81,7 +144,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(readers)
 
 	db := &DB{path: path, write: write, read: read, Now: time.Now,
-		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), stopped: make(chan struct{})}
+		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), stopped: make(chan struct{}),
+		stmts: map[string]*sql.Stmt{}, want: map[string]bool{}}
 	go db.commitLoop()
 	// The writer goes first: it creates the file and switches it to WAL.
 	if err := db.write.PingContext(ctx); err != nil {
@@ -139,7 +203,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // undoes only its own work. The ctx fn is given is never cancelled, since
 // an interrupted statement would roll back the whole group; a caller whose
 // ctx ends while waiting gets ctx's error, and its write may still commit.
-func (db *DB) withTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (db *DB) withTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case <-db.stop:
@@ -175,7 +239,7 @@ func (db *DB) Commits() (groups, writes int64) { return db.groups.Load(), db.wri
 // exec runs one statement as a write of its own (through the committer).
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	var res sql.Result
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
 		res, err = tx.ExecContext(ctx, query, args...)
 		return err
@@ -190,6 +254,11 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 // waiting (up to maxBatch) and commits them together.
 func (db *DB) commitLoop() {
 	defer close(db.stopped)
+	defer func() {
+		for _, s := range db.stmts {
+			s.Close()
+		}
+	}()
 	batch := make([]*writeOp, 0, maxBatch)
 	for {
 		batch = batch[:0]
@@ -250,10 +319,12 @@ func (db *DB) commit(batch []*writeOp) {
 
 func (db *DB) runBatch(batch []*writeOp, errs []error) (err error) {
 	ctx := context.Background()
-	tx, err := db.write.BeginTx(ctx, nil)
+	db.prepareWanted(ctx)
+	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	tx := &Tx{Tx: sqlTx, db: db}
 	defer func() {
 		if err != nil {
 			_ = tx.Rollback()
@@ -264,16 +335,16 @@ func (db *DB) runBatch(batch []*writeOp, errs []error) (err error) {
 			errs[i] = err // nobody waits for it any more
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+		if _, err := tx.Tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			return fmt.Errorf("savepoint: %w", err)
 		}
 		errs[i] = runOp(op, tx)
 		if errs[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+			if _, err := tx.Tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
 				return fmt.Errorf("rollback to savepoint: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+		if _, err := tx.Tx.ExecContext(ctx, "RELEASE w"); err != nil {
 			return fmt.Errorf("release savepoint: %w", err)
 		}
 	}
@@ -285,7 +356,7 @@ func (db *DB) runBatch(batch []*writeOp, errs []error) (err error) {
 
 // runOp runs one write, turning a panic into its error so the committer
 // (and every other write in the group) lives on.
-func runOp(op *writeOp, tx *sql.Tx) (err error) {
+func runOp(op *writeOp, tx *Tx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("write panicked: %v", r)

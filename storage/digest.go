@@ -71,7 +71,7 @@ func kindList(ks []backlog.Kind) string {
 // made in Slack are left alone.
 func (db *DB) ReconcileSubscriptions(ctx context.Context, subs []Subscription) error {
 	now := formatTime(db.Now())
-	return db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		keep := map[string]bool{}
 		for _, s := range subs {
 			keep[s.Name] = true
@@ -120,7 +120,7 @@ func (db *DB) ReconcileSubscriptions(ctx context.Context, subs []Subscription) e
 // its id; its name is "slack-<id>".
 func (db *DB) AddSubscription(ctx context.Context, s Subscription) (Subscription, error) {
 	now := db.Now()
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO digest_subscriptions (name, channel, schedule, timezone, kinds, labels_any, labels_all,
 				labels_none, skip_empty, catch_up_seconds, triage_days, origin, created_by, created_at)
@@ -194,7 +194,7 @@ func (db *DB) StartRun(ctx context.Context, subID int64, start, end time.Time, s
 		key = msgs[0].Key
 	}
 	var created bool
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO digest_runs (subscription_id, period_start, period_end, state, outbox_key, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)

@@ -52,7 +52,7 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 	now := formatTime(db.Now())
 	var res CaptureResult
 	var id int64
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if n.Source.TS != "" {
 			err := tx.QueryRowContext(ctx,
 				`SELECT id FROM items WHERE source_team = ? AND source_channel = ? AND source_ts = ?`,
@@ -133,7 +133,7 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 
 // finishCapture reads the captured item into res, records the delivery in
 // the event ledger and enqueues the confirmation, all in the capture's tx.
-func finishCapture(ctx context.Context, tx *sql.Tx, n NewItem, res *CaptureResult, id int64, now string) error {
+func finishCapture(ctx context.Context, tx *Tx, n NewItem, res *CaptureResult, id int64, now string) error {
 	it, err := itemTx(ctx, tx, id)
 	if err != nil {
 		return err
@@ -152,7 +152,7 @@ func finishCapture(ctx context.Context, tx *sql.Tx, n NewItem, res *CaptureResul
 }
 
 // labelsTx lists an item's labels inside a transaction.
-func labelsTx(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
+func labelsTx(ctx context.Context, tx *Tx, id int64) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT label FROM item_labels WHERE item_id = ? ORDER BY label`, id)
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func labelsTx(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
 
 // addVoter adds user's vote and follow (both idempotent) and reports
 // whether the vote is new. A new vote is a history event.
-func addVoter(ctx context.Context, tx *sql.Tx, id int64, user, now string) (bool, error) {
+func addVoter(ctx context.Context, tx *Tx, id int64, user, now string) (bool, error) {
 	if user == "" {
 		return false, nil
 	}
@@ -191,7 +191,7 @@ func addVoter(ctx context.Context, tx *sql.Tx, id int64, user, now string) (bool
 }
 
 // addFollowerTx makes user a follower of item id; following twice is a no-op.
-func addFollowerTx(ctx context.Context, tx *sql.Tx, id int64, user, now string) error {
+func addFollowerTx(ctx context.Context, tx *Tx, id int64, user, now string) error {
 	_, err := tx.ExecContext(ctx,
 		`INSERT INTO item_followers (item_id, user, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, user, now)
 	if err != nil {
@@ -201,7 +201,7 @@ func addFollowerTx(ctx context.Context, tx *sql.Tx, id int64, user, now string) 
 }
 
 // addEvent appends to an item's history.
-func addEvent(ctx context.Context, tx *sql.Tx, id int64, actor, typ, from, to, note, now string) error {
+func addEvent(ctx context.Context, tx *Tx, id int64, actor, typ, from, to, note, now string) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO item_events (item_id, actor, type, from_value, to_value, note, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
@@ -212,7 +212,7 @@ func addEvent(ctx context.Context, tx *sql.Tx, id int64, actor, typ, from, to, n
 }
 
 // markEventTx records an event_id in the ledger inside a transaction.
-func markEventTx(ctx context.Context, tx *sql.Tx, eventID, now string) error {
+func markEventTx(ctx context.Context, tx *Tx, eventID, now string) error {
 	if eventID == "" {
 		return nil
 	}
@@ -305,11 +305,39 @@ func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string,
 	return out, rows.Err()
 }
 
-// SetPermalink records the source message's permalink, fetched after the ack.
-func (db *DB) SetPermalink(ctx context.Context, id int64, url string) error {
-	_, err := db.exec(ctx, `UPDATE items SET permalink = ? WHERE id = ? AND permalink = ''`, url, id)
+// CaptureFollowUp is what is learnt about a capture after its ack.
+type CaptureFollowUp struct {
+	Item      int64
+	Permalink string // "" when Slack did not give one
+	// Confirm is the key of the confirmation held in the outbox, released
+	// now with its final Text and Blocks; "" for none.
+	Confirm      string
+	Text, Blocks string
+}
+
+// CompleteCapture records the source message's permalink and releases the
+// held confirmation (in its place, as if never held, if it has not gone
+// out yet), in one write.
+func (db *DB) CompleteCapture(ctx context.Context, f CaptureFollowUp) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
+		if f.Permalink != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE items SET permalink = ? WHERE id = ? AND permalink = ''`, f.Permalink, f.Item); err != nil {
+				return fmt.Errorf("set permalink: %w", err)
+			}
+		}
+		if f.Confirm == "" {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET text = ?, blocks = ?, next_attempt_at = min(next_attempt_at, created_at)
+			WHERE key = ? AND state = 'pending' AND attempts = 0`, f.Text, f.Blocks, f.Confirm)
+		if err != nil {
+			return fmt.Errorf("release confirmation: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("set permalink of #%d: %w", id, err)
+		return fmt.Errorf("complete capture #%d: %w", f.Item, err)
 	}
 	return nil
 }
@@ -320,7 +348,7 @@ func (db *DB) SetPermalink(ctx context.Context, id int64, url string) error {
 func (db *DB) Vote(ctx context.Context, id int64, user string) (int64, bool, error) {
 	var added bool
 	target := id
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
@@ -339,7 +367,7 @@ func (db *DB) Vote(ctx context.Context, id int64, user string) (int64, bool, err
 
 // resolveDuplicate follows duplicate_of from item id to the item that
 // stands for it (id itself when it is no duplicate).
-func resolveDuplicate(ctx context.Context, tx *sql.Tx, id int64) (int64, error) {
+func resolveDuplicate(ctx context.Context, tx *Tx, id int64) (int64, error) {
 	for range 10 { // merges never chain (Merge refuses a duplicate target), but be safe
 		var dup int64
 		err := tx.QueryRowContext(ctx, `SELECT coalesce(duplicate_of, 0) FROM items WHERE id = ?`, id).Scan(&dup)
@@ -357,7 +385,7 @@ func resolveDuplicate(ctx context.Context, tx *sql.Tx, id int64) (int64, error) 
 // Follow makes user a follower of item id and reports whether that is new.
 func (db *DB) Follow(ctx context.Context, id int64, user string) (bool, error) {
 	var added bool
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
@@ -378,7 +406,7 @@ func (db *DB) Follow(ctx context.Context, id int64, user string) (bool, error) {
 }
 
 // mustExist returns ErrNotFound unless item id exists.
-func mustExist(ctx context.Context, tx *sql.Tx, id int64) error {
+func mustExist(ctx context.Context, tx *Tx, id int64) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM items WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -400,7 +428,7 @@ func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify 
 		return &MergeError{Reason: fmt.Sprintf("#%d cannot be merged into itself", from)}
 	}
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		src, err := itemTx(ctx, tx, from)
 		if err != nil {
 			return err

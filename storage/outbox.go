@@ -34,7 +34,7 @@ type OutboxMessage struct {
 	EphemeralUser string
 	Lane          int
 	// NotBefore, when later than now, holds the message until then (or
-	// until OutboxRelease).
+	// until CompleteCapture releases it).
 	NotBefore time.Time
 }
 
@@ -55,7 +55,7 @@ type OutboxRow struct {
 }
 
 // enqueue writes messages to the outbox inside a transaction.
-func enqueue(ctx context.Context, tx *sql.Tx, now string, msgs []OutboxMessage) error {
+func enqueue(ctx context.Context, tx *Tx, now string, msgs []OutboxMessage) error {
 	for _, m := range msgs {
 		var item any
 		if m.ItemID != 0 {
@@ -92,7 +92,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, now string, msgs []OutboxMessage) 
 
 // Enqueue writes messages to the outbox in their own transaction.
 func (db *DB) Enqueue(ctx context.Context, msgs ...OutboxMessage) error {
-	return db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return enqueue(ctx, tx, formatTime(db.Now()), msgs) })
+	return db.withTx(ctx, func(ctx context.Context, tx *Tx) error { return enqueue(ctx, tx, formatTime(db.Now()), msgs) })
 }
 
 // DueOutbox returns up to limit pending messages whose time has come,
@@ -150,23 +150,11 @@ func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
 	return t, err == nil, err
 }
 
-// OutboxRelease sends a held message now, in its place (as if never held),
-// with its final text and blocks, if it has not gone out yet.
-func (db *DB) OutboxRelease(ctx context.Context, key, text, blocks string) error {
-	_, err := db.exec(ctx, `
-		UPDATE outbox SET text = ?, blocks = ?, next_attempt_at = min(next_attempt_at, created_at)
-		WHERE key = ? AND state = 'pending' AND attempts = 0`, text, blocks, key)
-	if err != nil {
-		return fmt.Errorf("release outbox %s: %w", key, err)
-	}
-	return nil
-}
-
 // OutboxSent marks a message delivered, with the ts Slack gave it, in one
 // transaction. A message already marked stays as it was.
 func (db *DB) OutboxSent(ctx context.Context, id int64, ts string) error {
 	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
 			WHERE id = ? AND state = 'pending'`, ts, now, id); err != nil {
@@ -203,7 +191,7 @@ func (db *DB) OutboxRetry(ctx context.Context, id int64, next time.Time, errText
 // OutboxDead gives up on a message: it stays in the table as dead letter,
 // and so do the replies that were waiting to go in its thread.
 func (db *DB) OutboxDead(ctx context.Context, id int64, errText string) error {
-	err := db.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1
 			WHERE id = ? AND state = 'pending'`, errText, id); err != nil {
