@@ -24,6 +24,11 @@ const (
 	outboxMaxBackoff  = 5 * time.Minute
 	outboxIdlePoll    = 30 * time.Second
 	outboxSendTimeout = 5 * time.Second
+	// deliveryDebounce spaces the rounds a stream of enqueues wakes, so a
+	// burst of captures costs a few outbox reads, not one each.
+	deliveryDebounce = 10 * time.Millisecond
+	// depthEvery is how often the outbox depth gauge is refreshed.
+	depthEvery = time.Second
 )
 
 // outboxStore is what the delivery path needs of the database.
@@ -33,7 +38,7 @@ type outboxStore interface {
 	OutboxSent(ctx context.Context, id int64, ts string) error
 	OutboxRetry(ctx context.Context, id int64, next time.Time, errText string, counted bool) error
 	OutboxDead(ctx context.Context, id int64, errText string) error
-	OutboxStats(ctx context.Context) (storage.OutboxCounts, error)
+	PendingOutbox(ctx context.Context) (int, error)
 }
 
 // poster is the part of Slack the delivery path calls.
@@ -157,6 +162,7 @@ func (d *Delivery) Run(ctx, work context.Context) {
 	var sends sync.WaitGroup
 	defer sends.Wait()
 	slots := make(chan struct{}, max(d.Senders, 1))
+	go d.gaugeDepth(ctx)
 	for {
 		now := d.now()
 		skip, paced := d.skipList(now)
@@ -202,9 +208,6 @@ func (d *Delivery) Run(ctx, work context.Context) {
 		if started > 0 && len(due) == outboxBatch {
 			continue
 		}
-		if c, err := d.db.OutboxStats(ctx); err == nil {
-			d.metrics.outboxDepth.Set(float64(c.Pending))
-		}
 		wait := outboxIdlePoll
 		if next, ok, err := d.db.NextOutboxDue(ctx); err == nil && ok && next.After(now) {
 			wait = min(wait, next.Sub(now))
@@ -219,6 +222,30 @@ func (d *Delivery) Run(ctx, work context.Context) {
 			return
 		case <-d.wake:
 			t.Stop()
+			// Let the enqueues of the same moment land before reading again.
+			debounce := time.NewTimer(deliveryDebounce)
+			select {
+			case <-ctx.Done():
+				debounce.Stop()
+				return
+			case <-debounce.C:
+			}
+		case <-t.C:
+		}
+	}
+}
+
+// gaugeDepth keeps the outbox depth gauge current until ctx ends.
+func (d *Delivery) gaugeDepth(ctx context.Context) {
+	t := time.NewTicker(depthEvery)
+	defer t.Stop()
+	for {
+		if n, err := d.db.PendingOutbox(ctx); err == nil {
+			d.metrics.outboxDepth.Set(float64(n))
+		}
+		select {
+		case <-ctx.Done():
+			return
 		case <-t.C:
 		}
 	}

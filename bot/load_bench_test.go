@@ -78,8 +78,10 @@ func BenchmarkLoadBurst(b *testing.B) {
 			_, env := h.slack.SendMention(loadMention(run, i))
 			envs = append(envs, env)
 		}
+		sent := time.Since(start)
 		l, last := waitAcks(h, envs)
 		rate = loadCaptures / last.Sub(start).Seconds()
+		b.ReportMetric(float64(sent.Milliseconds()), "send-ms")
 		cpu = (cpuSeconds() - cpu0) / loadCaptures * 1000
 		lat = l
 		b.StopTimer()

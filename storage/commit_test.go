@@ -113,10 +113,15 @@ func TestGroupCommitFailureFailsEveryWriteInIt(t *testing.T) {
 		go func() {
 			results[i] <- db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 				_, err := tx.ExecContext(ctx, `INSERT INTO processed_events (event_id, processed_at) VALUES (?, 'x')`, fmt.Sprint("ev", i))
-				if i == 1 {
-					// A write that ends the transaction under the group's feet.
-					_, _ = tx.ExecContext(ctx, `ROLLBACK`)
+				if err != nil || i == 0 {
+					return err
 				}
+				// A vote for no item, its foreign key checked only at commit:
+				// the group's commit fails.
+				if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+					return err
+				}
+				_, err = tx.ExecContext(ctx, `INSERT INTO item_votes (item_id, user, created_at) VALUES (999999, 'U1', 'x')`)
 				return err
 			})
 		}()

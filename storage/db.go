@@ -199,8 +199,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // withTx runs fn in a write transaction and returns once that transaction
 // has committed (nil) or failed. fn runs on the committer, possibly beside
-// other writes in the same transaction, inside its own savepoint: its error
-// undoes only its own work. The ctx fn is given is never cancelled, since
+// other writes in the same transaction; its error undoes only its own work
+// (see commit). fn may run more than once: it must only write through tx
+// and set results its caller reads after withTx returns nil. The ctx fn is given is never cancelled, since
 // an interrupted statement would roll back the whole group; a caller whose
 // ctx ends while waiting gets ctx's error, and its write may still commit.
 func (db *DB) withTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
@@ -296,62 +297,58 @@ func (db *DB) commitLoop() {
 	}
 }
 
-// commit runs one group: each write in its savepoint, then one commit.
-// A write's own error is its answer; a failed commit is every write's.
+// commit runs one group in one transaction. A write that fails has its
+// work undone by running the group again without it (a savepoint per write
+// would cost a journal page and a full-text flush each); the others commit
+// together. A failed commit is every write's error.
 func (db *DB) commit(batch []*writeOp) {
-	errs := make([]error, len(batch))
-	err := db.runBatch(batch, errs)
-	ok := 0
-	for i, op := range batch {
-		if errs[i] == nil {
-			errs[i] = err
+	pending := batch[:0:0]
+	for _, op := range batch {
+		if err := op.ctx.Err(); err != nil {
+			op.done <- err // nobody waits for it any more
+			continue
 		}
-		if errs[i] == nil {
-			ok++
-		}
-		op.done <- errs[i]
+		pending = append(pending, op)
 	}
-	if err == nil {
-		db.groups.Add(1)
-		db.writes.Add(int64(ok))
+	for len(pending) > 0 {
+		failed, opErr, err := db.runBatch(pending)
+		if failed >= 0 {
+			pending[failed].done <- opErr
+			pending = append(pending[:failed:failed], pending[failed+1:]...)
+			continue
+		}
+		for _, op := range pending {
+			op.done <- err
+		}
+		if err == nil {
+			db.groups.Add(1)
+			db.writes.Add(int64(len(pending)))
+		}
+		return
 	}
 }
 
-func (db *DB) runBatch(batch []*writeOp, errs []error) (err error) {
+// runBatch runs the writes in one transaction and commits it. When a
+// write fails it rolls back and returns that write's index and error;
+// otherwise failed is -1 and err is the commit's.
+func (db *DB) runBatch(batch []*writeOp) (failed int, opErr, err error) {
 	ctx := context.Background()
 	db.prepareWanted(ctx)
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return -1, nil, fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{Tx: sqlTx, db: db}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
 	for i, op := range batch {
-		if err := op.ctx.Err(); err != nil {
-			errs[i] = err // nobody waits for it any more
-			continue
-		}
-		if _, err := tx.Tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
-			return fmt.Errorf("savepoint: %w", err)
-		}
-		errs[i] = runOp(op, tx)
-		if errs[i] != nil {
-			if _, err := tx.Tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
-				return fmt.Errorf("rollback to savepoint: %w", err)
-			}
-		}
-		if _, err := tx.Tx.ExecContext(ctx, "RELEASE w"); err != nil {
-			return fmt.Errorf("release savepoint: %w", err)
+		if err := runOp(op, tx); err != nil {
+			_ = tx.Rollback()
+			return i, err, nil
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return -1, nil, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return -1, nil, nil
 }
 
 // runOp runs one write, turning a panic into its error so the committer

@@ -53,9 +53,11 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 	var res CaptureResult
 	var id int64
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
+		res = CaptureResult{}
 		if n.Source.TS != "" {
 			err := tx.QueryRowContext(ctx,
-				`SELECT id FROM items WHERE source_team = ? AND source_channel = ? AND source_ts = ?`,
+				// source_ts <> '' lets SQLite use the partial unique index.
+				`SELECT id FROM items WHERE source_team = ? AND source_channel = ? AND source_ts = ? AND source_ts <> ''`,
 				n.Source.Team, n.Source.Channel, n.Source.TS).Scan(&id)
 			switch {
 			case err == nil:

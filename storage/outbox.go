@@ -134,15 +134,13 @@ func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]Outbox
 	return out, rows.Err()
 }
 
-// NextOutboxDue is when the earliest pending message is due; ok is false
-// when nothing is pending. Replies waiting for their thread count only once
-// it is sent.
+// NextOutboxDue is when the earliest pending message waiting for a later
+// time is due; ok is false when none is.
 func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
 	var s sql.NullString
 	err := db.read.QueryRowContext(ctx, `
-		SELECT min(o.next_attempt_at) FROM outbox o
-		LEFT JOIN outbox p ON p.key = o.thread_of AND o.thread_of <> ''
-		WHERE o.state = 'pending' AND (o.thread_of = '' OR p.state = 'sent')`).Scan(&s)
+		SELECT min(next_attempt_at) FROM outbox
+		WHERE state = 'pending' AND next_attempt_at > ?`, formatTime(db.Now())).Scan(&s)
 	if err != nil || !s.Valid {
 		return time.Time{}, false, err
 	}
@@ -235,6 +233,15 @@ func (db *DB) OutboxStats(ctx context.Context) (OutboxCounts, error) {
 		}
 	}
 	return c, rows.Err()
+}
+
+// PendingOutbox counts the messages waiting to be sent.
+func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE state = 'pending'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending outbox: %w", err)
+	}
+	return n, nil
 }
 
 // OutboxByKey returns the message with this key, for callers that need its

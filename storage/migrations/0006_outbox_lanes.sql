@@ -9,3 +9,4 @@ UPDATE outbox SET lane = 2 WHERE key LIKE 'digest:%';
 
 DROP INDEX outbox_due;
 CREATE INDEX outbox_due ON outbox (lane, next_attempt_at, id) WHERE state = 'pending';
+CREATE INDEX outbox_next ON outbox (next_attempt_at) WHERE state = 'pending';
