@@ -164,7 +164,7 @@ func (b *Bot) captureReply(ctx context.Context, req *Request, in captureInput, w
 		}}, nil
 	}
 	return &Reply{After: func(ctx context.Context) error {
-		defer b.delivery.Kick()
+		defer b.delivery.Kick(dest.PaceKey())
 		if !c.Created {
 			return nil
 		}

@@ -90,8 +90,25 @@ func newDelivery(db outboxStore, api poster, log *slog.Logger, metrics *Metrics)
 	}
 }
 
-// Kick wakes the delivery loop after something was enqueued.
-func (d *Delivery) Kick() {
+// Kick wakes the delivery loop after something was enqueued. Given the
+// destinations (pace keys) of what was enqueued, it wakes the loop only if
+// one of them may be sent to now: a busy channel's queue growing costs no
+// outbox reads.
+func (d *Delivery) Kick(keys ...string) {
+	if len(keys) > 0 {
+		now := d.now()
+		d.mu.Lock()
+		waiting := true
+		for _, k := range keys {
+			if ok, _ := d.ready(k, now); ok && !d.inflight[k] {
+				waiting = false
+			}
+		}
+		d.mu.Unlock()
+		if waiting {
+			return // the loop wakes when those destinations may take a message
+		}
+	}
 	select {
 	case d.wake <- struct{}{}:
 	default:

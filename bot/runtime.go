@@ -634,7 +634,7 @@ func (b *Bot) queueReply(ctx context.Context, req *Request, reply *Reply) error 
 	if err := b.db.Enqueue(ctx, m); err != nil {
 		return err
 	}
-	b.delivery.Kick()
+	b.delivery.Kick(m.PaceKey())
 	return nil
 }
 

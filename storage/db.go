@@ -317,12 +317,12 @@ func (db *DB) commit(batch []*writeOp) {
 			pending = append(pending[:failed:failed], pending[failed+1:]...)
 			continue
 		}
-		for _, op := range pending {
-			op.done <- err
-		}
 		if err == nil {
 			db.groups.Add(1)
 			db.writes.Add(int64(len(pending)))
+		}
+		for _, op := range pending {
+			op.done <- err
 		}
 		return
 	}

@@ -107,7 +107,11 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 			return fmt.Errorf("insert item: %w", err)
 		}
 		res.Created = true
-		for _, u := range []string{n.Reporter, n.Capturer} {
+		voters := []string{n.Reporter}
+		if n.Capturer != n.Reporter {
+			voters = append(voters, n.Capturer)
+		}
+		for _, u := range voters {
 			added, err := addVoter(ctx, tx, id, u, now)
 			if err != nil {
 				return err
