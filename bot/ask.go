@@ -14,7 +14,7 @@ import (
 // question is one kind of thing people ask in a mention.
 type question struct {
 	pattern *regexp.Regexp
-	answer  func(b *Bot, ctx context.Context, req *Request, m []string) (*Reply, error)
+	answer  func(b *Handlers, ctx context.Context, req *Request, m []string) (*Reply, error)
 }
 
 // questions are matched in order against the mention's text, lowercased,
@@ -38,7 +38,7 @@ func normalizeQuestion(s string) string {
 
 // answerQuestion answers a mention that asks about the backlog; nil when
 // the text is no question it knows.
-func (b *Bot) answerQuestion(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) answerQuestion(ctx context.Context, req *Request) (*Reply, error) {
 	text := normalizeQuestion(req.Text)
 	for _, q := range questions {
 		if m := q.pattern.FindStringSubmatch(text); m != nil {
@@ -48,7 +48,7 @@ func (b *Bot) answerQuestion(ctx context.Context, req *Request) (*Reply, error) 
 	return nil, nil
 }
 
-func askShow(b *Bot, ctx context.Context, req *Request, m []string) (*Reply, error) {
+func askShow(b *Handlers, ctx context.Context, req *Request, m []string) (*Reply, error) {
 	id, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil {
 		return nil, userErrorf("`%s` is not an item number.", Escape(m[1]))
@@ -57,15 +57,15 @@ func askShow(b *Bot, ctx context.Context, req *Request, m []string) (*Reply, err
 	return b.card(ctx, id, req.User, false)
 }
 
-func askTop(b *Bot, ctx context.Context, req *Request, m []string) (*Reply, error) {
+func askTop(b *Handlers, ctx context.Context, req *Request, m []string) (*Reply, error) {
 	return b.cmdTop(ctx, &Request{User: req.User, Text: m[1]})
 }
 
-func askSearch(b *Bot, ctx context.Context, req *Request, m []string) (*Reply, error) {
+func askSearch(b *Handlers, ctx context.Context, req *Request, m []string) (*Reply, error) {
 	return b.cmdSearch(ctx, &Request{User: req.User, Text: m[1]})
 }
 
-func askPlanned(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, error) {
+func askPlanned(b *Handlers, ctx context.Context, req *Request, _ []string) (*Reply, error) {
 	items, err := b.db.List(ctx, backlog.Filter{Status: backlog.StatusPlanned}, listSize+1)
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func askPlanned(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, 
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
-func askShipped(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, error) {
+func askShipped(b *Handlers, ctx context.Context, req *Request, _ []string) (*Reply, error) {
 	items, err := b.db.ChangedTo(ctx, backlog.StatusShipped, time.Now().Add(-7*24*time.Hour), listSize+1)
 	if err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ func askShipped(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, 
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
-func askMine(b *Bot, ctx context.Context, req *Request, _ []string) (*Reply, error) {
+func askMine(b *Handlers, ctx context.Context, req *Request, _ []string) (*Reply, error) {
 	items, err := b.db.List(ctx, backlog.Filter{Mine: req.User}, listSize+1)
 	if err != nil {
 		return nil, err

@@ -55,7 +55,7 @@ func storageErr(id int64, err error) error {
 	return err
 }
 
-func (b *Bot) cmdList(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdList(ctx context.Context, req *Request) (*Reply, error) {
 	f, err := backlog.ParseFilter(strings.Fields(req.Text), req.User)
 	if err != nil {
 		return nil, &UserError{Msg: Escape(err.Error())}
@@ -72,7 +72,7 @@ func (b *Bot) cmdList(ctx context.Context, req *Request) (*Reply, error) {
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
-func (b *Bot) cmdTop(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdTop(ctx context.Context, req *Request) (*Reply, error) {
 	n := defaultTop
 	if a := strings.TrimSpace(req.Text); a != "" {
 		v, err := strconv.Atoi(a)
@@ -89,7 +89,7 @@ func (b *Bot) cmdTop(ctx context.Context, req *Request) (*Reply, error) {
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
-func (b *Bot) cmdShow(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdShow(ctx context.Context, req *Request) (*Reply, error) {
 	id, _, err := needID(strings.Fields(req.Text), "show 42")
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (b *Bot) cmdShow(ctx context.Context, req *Request) (*Reply, error) {
 }
 
 // card renders item id for user; controls shows the admin and effort controls they may use.
-func (b *Bot) card(ctx context.Context, id int64, user string, controls bool) (*Reply, error) {
+func (b *Handlers) card(ctx context.Context, id int64, user string, controls bool) (*Reply, error) {
 	it, err := b.db.Item(ctx, id)
 	if err != nil {
 		return nil, storageErr(id, err)
@@ -120,7 +120,7 @@ func (b *Bot) card(ctx context.Context, id int64, user string, controls bool) (*
 }
 
 // effortSizes are the configured sizes, smallest first.
-func (b *Bot) effortSizes() []string {
+func (b *Handlers) effortSizes() []string {
 	sizes := make([]string, 0, len(b.cfg.EffortSizes))
 	for s := range b.cfg.EffortSizes {
 		sizes = append(sizes, s)
@@ -129,7 +129,7 @@ func (b *Bot) effortSizes() []string {
 	return sizes
 }
 
-func (b *Bot) cmdSearch(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdSearch(ctx context.Context, req *Request) (*Reply, error) {
 	q := strings.TrimSpace(Unescape(req.Text))
 	if q == "" {
 		return nil, userErrorf("Search for what? e.g. `/backlog search dark mode`")
@@ -142,7 +142,7 @@ func (b *Bot) cmdSearch(ctx context.Context, req *Request) (*Reply, error) {
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
-func (b *Bot) cmdStats(ctx context.Context, _ *Request) (*Reply, error) {
+func (b *Handlers) cmdStats(ctx context.Context, _ *Request) (*Reply, error) {
 	s, err := b.db.Stats(ctx)
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func (b *Bot) cmdStats(ctx context.Context, _ *Request) (*Reply, error) {
 	return &Reply{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}}, nil
 }
 
-func (b *Bot) cmdVote(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdVote(ctx context.Context, req *Request) (*Reply, error) {
 	id, _, err := needID(strings.Fields(req.Text), "vote 42")
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func (b *Bot) cmdVote(ctx context.Context, req *Request) (*Reply, error) {
 }
 
 // vote is +1 from the card's button or `/backlog vote`.
-func (b *Bot) vote(ctx context.Context, id int64, user string) (*Reply, error) {
+func (b *Handlers) vote(ctx context.Context, id int64, user string) (*Reply, error) {
 	target, added, err := b.db.Vote(ctx, id, user)
 	if err != nil {
 		return nil, storageErr(id, err)
@@ -190,7 +190,7 @@ func (b *Bot) vote(ctx context.Context, id int64, user string) (*Reply, error) {
 	return &Reply{Text: fmt.Sprintf("Added your +1 to *#%d* %s%s — now %s. I'll tell you when it moves.", target, Escape(it.Title), moved, votesText(it.Votes))}, nil
 }
 
-func (b *Bot) cmdUnvote(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdUnvote(ctx context.Context, req *Request) (*Reply, error) {
 	id, _, err := needID(strings.Fields(req.Text), "unvote 42")
 	if err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ func (b *Bot) cmdUnvote(ctx context.Context, req *Request) (*Reply, error) {
 	return &Reply{Text: fmt.Sprintf("Removed your vote from *#%d*. You still follow it; `/backlog unfollow %d` stops that.", id, id)}, nil
 }
 
-func (b *Bot) cmdFollow(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdFollow(ctx context.Context, req *Request) (*Reply, error) {
 	id, _, err := needID(strings.Fields(req.Text), "follow 42")
 	if err != nil {
 		return nil, err
@@ -214,7 +214,7 @@ func (b *Bot) cmdFollow(ctx context.Context, req *Request) (*Reply, error) {
 }
 
 // follow is the card's Follow button or `/backlog follow`.
-func (b *Bot) follow(ctx context.Context, id int64, user string) (*Reply, error) {
+func (b *Handlers) follow(ctx context.Context, id int64, user string) (*Reply, error) {
 	added, err := b.db.Follow(ctx, id, user)
 	if err != nil {
 		return nil, storageErr(id, err)
@@ -225,7 +225,7 @@ func (b *Bot) follow(ctx context.Context, id int64, user string) (*Reply, error)
 	return &Reply{Text: fmt.Sprintf("You now follow *#%d*. I'll tell you when it is planned, shipped or declined.", id)}, nil
 }
 
-func (b *Bot) cmdUnfollow(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdUnfollow(ctx context.Context, req *Request) (*Reply, error) {
 	id, _, err := needID(strings.Fields(req.Text), "unfollow 42")
 	if err != nil {
 		return nil, err
@@ -240,7 +240,7 @@ func (b *Bot) cmdUnfollow(ctx context.Context, req *Request) (*Reply, error) {
 	return &Reply{Text: fmt.Sprintf("You no longer follow *#%d*.", id)}, nil
 }
 
-func (b *Bot) cmdComment(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdComment(ctx context.Context, req *Request) (*Reply, error) {
 	idText, text, _ := strings.Cut(strings.TrimSpace(req.Text), " ")
 	id, err := parseID(idText)
 	if idText == "" {
@@ -259,7 +259,7 @@ func (b *Bot) cmdComment(ctx context.Context, req *Request) (*Reply, error) {
 	return &Reply{Text: fmt.Sprintf("Comment added to *#%d*.", id)}, nil
 }
 
-func (b *Bot) cmdStatus(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdStatus(ctx context.Context, req *Request) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "change an item's status"); err != nil {
 		return nil, err
 	}
@@ -285,7 +285,7 @@ func (b *Bot) cmdStatus(ctx context.Context, req *Request) (*Reply, error) {
 
 // setStatus changes an item's status, with its notifications in the same
 // transaction, and wakes the outbox.
-func (b *Bot) setStatus(ctx context.Context, id int64, actor string, to backlog.Status, reason string) (*Reply, error) {
+func (b *Handlers) setStatus(ctx context.Context, id int64, actor string, to backlog.Status, reason string) (*Reply, error) {
 	reason = truncateRunes(reason, 1000)
 	it, from, err := b.db.SetStatus(ctx, id, actor, to, reason, b.changeNotifier(reason, nil))
 	if err != nil {
@@ -299,7 +299,7 @@ func (b *Bot) setStatus(ctx context.Context, id int64, actor string, to backlog.
 	return &Reply{Text: text}, nil
 }
 
-func (b *Bot) cmdScore(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdScore(ctx context.Context, req *Request) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "score items"); err != nil {
 		return nil, err
 	}
@@ -337,7 +337,7 @@ func scoreSummary(it backlog.Item) string {
 		it.ID, scoreText(r.Score), *r.Reach, *r.Impact, *r.Confidence, *r.Effort)
 }
 
-func (b *Bot) cmdLabel(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdLabel(ctx context.Context, req *Request) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "label items"); err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ func (b *Bot) cmdLabel(ctx context.Context, req *Request) (*Reply, error) {
 	return &Reply{Text: fmt.Sprintf("*#%d* labels: %s.", id, labels)}, nil
 }
 
-func (b *Bot) cmdAssign(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdAssign(ctx context.Context, req *Request) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "assign items"); err != nil {
 		return nil, err
 	}
@@ -400,7 +400,7 @@ func (b *Bot) cmdAssign(ctx context.Context, req *Request) (*Reply, error) {
 	return &Reply{Text: fmt.Sprintf("*#%d* is assigned to %s.", id, userRef(user))}, nil
 }
 
-func (b *Bot) cmdLink(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdLink(ctx context.Context, req *Request) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "link items to the tracker"); err != nil {
 		return nil, err
 	}
@@ -425,7 +425,7 @@ func (b *Bot) cmdLink(ctx context.Context, req *Request) (*Reply, error) {
 	return &Reply{Text: fmt.Sprintf("*#%d* now links to <%s|%s>.", id, raw, Escape(shortURL(raw)))}, nil
 }
 
-func (b *Bot) cmdMerge(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdMerge(ctx context.Context, req *Request) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "merge items"); err != nil {
 		return nil, err
 	}
@@ -445,7 +445,7 @@ func (b *Bot) cmdMerge(ctx context.Context, req *Request) (*Reply, error) {
 }
 
 // merge moves from into into, telling from's followers, and says what happened.
-func (b *Bot) merge(ctx context.Context, from, into int64, actor string) (*Reply, error) {
+func (b *Handlers) merge(ctx context.Context, from, into int64, actor string) (*Reply, error) {
 	target, err := b.db.Item(ctx, into)
 	if err != nil {
 		return nil, storageErr(into, err)

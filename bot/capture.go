@@ -53,7 +53,7 @@ const similarBudget = 150 * time.Millisecond
 // capture is the one capture path: it cleans the text, derives kind, title
 // and body, and stores the item (or a +1 on the existing one) in a single
 // transaction. It makes no Slack calls; the caller acks after it returns.
-func (b *Bot) capture(ctx context.Context, in captureInput) (*captured, error) {
+func (b *Handlers) capture(ctx context.Context, in captureInput) (*captured, error) {
 	if !in.Plain {
 		in.Text = Unescape(in.Text)
 	}
@@ -106,7 +106,7 @@ const confirmHold = 3 * time.Second
 // place) through the delivery path: it is written to the outbox in the
 // capture's own transaction, held, and released after the ack with its
 // similar items. After the ack the source message's permalink is recorded.
-func (b *Bot) captureReply(ctx context.Context, req *Request, in captureInput, where Reply) (*Reply, error) {
+func (b *Handlers) captureReply(ctx context.Context, req *Request, in captureInput, where Reply) (*Reply, error) {
 	inAck := req.Kind == KindCommand
 	var dest storage.OutboxMessage
 	if !inAck {

@@ -24,7 +24,7 @@ func (req *Request) source() backlog.Source {
 }
 
 // feedbackCommand is `/feedback <text>`; alone, it opens the capture modal.
-func (b *Bot) feedbackCommand(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) feedbackCommand(ctx context.Context, req *Request) (*Reply, error) {
 	if strings.TrimSpace(req.Text) == "" {
 		meta := captureMeta{Path: backlog.CaptureModal, Channel: req.Channel}
 		return &Reply{After: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
@@ -43,7 +43,7 @@ var captureVerb = regexp.MustCompile(`(?i)^(capture|track this|track)\b[\s:]*`)
 // mention answers `@Liaison …`: help, a capture (kind prefix or capture
 // verb), a question about the backlog, or short help with a button to
 // capture the message anyway.
-func (b *Bot) mention(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) mention(ctx context.Context, req *Request) (*Reply, error) {
 	text := req.Text
 	if t := strings.ToLower(strings.Trim(text, " ?!.")); t == "" || t == "help" {
 		return b.help(ctx, req)
@@ -84,7 +84,7 @@ func mentionHelp(req *Request) *Reply {
 
 // captureThreadParent captures the first message of the thread the request
 // is in; its author is the reporter and the person asking the capturer.
-func (b *Bot) captureThreadParent(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) captureThreadParent(ctx context.Context, req *Request) (*Reply, error) {
 	msg, err := b.fetchMessage(ctx, req.Channel, req.ThreadTS, req.ThreadTS)
 	if err != nil {
 		return readFailureReply(req.User, err)
@@ -101,7 +101,7 @@ func (b *Bot) captureThreadParent(ctx context.Context, req *Request) (*Reply, er
 }
 
 // reactionKind maps a reaction to a kind; skin tones do not matter.
-func (b *Bot) reactionKind(name string) (backlog.Kind, bool) {
+func (b *Handlers) reactionKind(name string) (backlog.Kind, bool) {
 	name, _, _ = strings.Cut(name, "::")
 	k, ok := b.cfg.Emoji[name]
 	return k, ok
@@ -109,7 +109,7 @@ func (b *Bot) reactionKind(name string) (backlog.Kind, bool) {
 
 // reaction captures the message a mapped emoji was added to; the person who
 // reacted becomes a follower (and voter). Other emoji are ignored.
-func (b *Bot) reaction(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) reaction(ctx context.Context, req *Request) (*Reply, error) {
 	kind, ok := b.reactionKind(req.Name)
 	if !ok {
 		return nil, nil
@@ -140,7 +140,7 @@ func (b *Bot) reaction(ctx context.Context, req *Request) (*Reply, error) {
 
 // channelMessage captures top-level human messages in monitored channels:
 // all of them, or only those with a kind prefix.
-func (b *Bot) channelMessage(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) channelMessage(ctx context.Context, req *Request) (*Reply, error) {
 	rule, ok := b.cfg.Channels[req.Channel]
 	if !ok {
 		return nil, nil
@@ -168,7 +168,7 @@ func (b *Bot) channelMessage(ctx context.Context, req *Request) (*Reply, error) 
 
 // captureMentionButton is "Capture this as feedback" under the short help:
 // it captures the mention it answered.
-func (b *Bot) captureMentionButton(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) captureMentionButton(ctx context.Context, req *Request) (*Reply, error) {
 	channel, ts, ok := strings.Cut(actionValue(req), " ")
 	if !ok || channel == "" || ts == "" {
 		return nil, userErrorf("That button has expired; mention me again.")

@@ -34,7 +34,7 @@ type Timing = interface {
 // startDigests reconciles the configured subscriptions, catches up on
 // periods missed while the bot was down, schedules every subscription and
 // starts the scheduler.
-func (b *Bot) startDigests(ctx context.Context) error {
+func (b *Handlers) startDigests(ctx context.Context) error {
 	if err := b.db.ReconcileSubscriptions(ctx, b.cfg.Digests); err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (b *Bot) startDigests(ctx context.Context) error {
 
 // scheduleDigest adds a subscription to the scheduler, first posting (or
 // recording as skipped) a period missed while the bot was down.
-func (b *Bot) scheduleDigest(ctx context.Context, s storage.Subscription) error {
+func (b *Handlers) scheduleDigest(ctx context.Context, s storage.Subscription) error {
 	sc, err := backlog.ParseSchedule(s.Schedule, s.Timezone)
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func (b *Bot) scheduleDigest(ctx context.Context, s storage.Subscription) error 
 // runDigest posts subscription s's digest for the period ending at due,
 // exactly once: the run is recorded with its outbox messages in one
 // transaction, and a period already recorded is left alone.
-func (b *Bot) runDigest(ctx context.Context, s storage.Subscription, due time.Time) error {
+func (b *Handlers) runDigest(ctx context.Context, s storage.Subscription, due time.Time) error {
 	sc, err := backlog.ParseSchedule(s.Schedule, s.Timezone)
 	if err != nil {
 		return err
@@ -139,7 +139,7 @@ func (b *Bot) runDigest(ctx context.Context, s storage.Subscription, due time.Ti
 
 // periodStart is the end of the last posted digest, or one schedule
 // interval before due for the first.
-func (b *Bot) periodStart(ctx context.Context, s storage.Subscription, sc backlog.Schedule, due time.Time) (time.Time, error) {
+func (b *Handlers) periodStart(ctx context.Context, s storage.Subscription, sc backlog.Schedule, due time.Time) (time.Time, error) {
 	last, ok, err := b.db.LastRun(ctx, s.ID)
 	if err != nil {
 		return time.Time{}, err
@@ -180,7 +180,7 @@ func digestMessages(key, channel string, posts []DigestPost) ([]storage.OutboxMe
 }
 
 // cmdDigest is `/backlog digest list|now|preview|subscribe|unsubscribe`.
-func (b *Bot) cmdDigest(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) cmdDigest(ctx context.Context, req *Request) (*Reply, error) {
 	sub, rest, _ := strings.Cut(strings.TrimSpace(req.Text), " ")
 	rest = strings.TrimSpace(rest)
 	switch strings.ToLower(sub) {
@@ -198,7 +198,7 @@ func (b *Bot) cmdDigest(ctx context.Context, req *Request) (*Reply, error) {
 	return nil, userErrorf("`/backlog digest` takes list, now, preview, subscribe or unsubscribe.")
 }
 
-func (b *Bot) digestList(ctx context.Context) (*Reply, error) {
+func (b *Handlers) digestList(ctx context.Context) (*Reply, error) {
 	subs, err := b.db.Subscriptions(ctx)
 	if err != nil {
 		return nil, err
@@ -265,7 +265,7 @@ func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.
 	return ComposeDigest(digestTitle(s), data, loc), nil
 }
 
-func (b *Bot) digestPreview(ctx context.Context) (*Reply, error) {
+func (b *Handlers) digestPreview(ctx context.Context) (*Reply, error) {
 	posts, err := PreviewDigest(ctx, b.db, "", 0, b.cfg.Timezone)
 	if err != nil {
 		return nil, err
@@ -273,7 +273,7 @@ func (b *Bot) digestPreview(ctx context.Context) (*Reply, error) {
 	return &Reply{Text: posts[0].Text, Blocks: posts[0].Blocks}, nil
 }
 
-func (b *Bot) digestNow(ctx context.Context, req *Request, rest string) (*Reply, error) {
+func (b *Handlers) digestNow(ctx context.Context, req *Request, rest string) (*Reply, error) {
 	channel := req.Channel
 	if rest != "" {
 		m := channelMention.FindStringSubmatch(rest)
@@ -300,7 +300,7 @@ func (b *Bot) digestNow(ctx context.Context, req *Request, rest string) (*Reply,
 // channelMention matches Slack's "<#C123|name>" or "<#C123>".
 var channelMention = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
 
-func (b *Bot) digestSubscribe(ctx context.Context, req *Request, rest string) (*Reply, error) {
+func (b *Handlers) digestSubscribe(ctx context.Context, req *Request, rest string) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "subscribe channels to digests"); err != nil {
 		return nil, err
 	}
@@ -351,7 +351,7 @@ func (b *Bot) digestSubscribe(ctx context.Context, req *Request, rest string) (*
 		channelRef(s.Channel), s.ID, Escape(sc.Spec), Escape(s.Timezone), next)}, nil
 }
 
-func (b *Bot) digestUnsubscribe(ctx context.Context, req *Request, rest string) (*Reply, error) {
+func (b *Handlers) digestUnsubscribe(ctx context.Context, req *Request, rest string) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "unsubscribe digests"); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ type subcommand struct {
 }
 
 // subcommands lists the `/backlog` subcommands. Later features add theirs here.
-func (b *Bot) subcommands() []subcommand {
+func (b *Handlers) subcommands() []subcommand {
 	return []subcommand{
 		{name: "help", usage: "help", summary: "what Liaison can do (this message)", run: b.help},
 		{name: "list", usage: "list [status] [kind] [#label] [mine] [by @person]", summary: "items, best ranked first (open ones unless you name a status)", run: b.cmdList},
@@ -45,7 +45,7 @@ func (b *Bot) subcommands() []subcommand {
 }
 
 // backlogCommand routes `/backlog <subcommand> …` to its subcommand.
-func (b *Bot) backlogCommand(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) backlogCommand(ctx context.Context, req *Request) (*Reply, error) {
 	name, rest, _ := strings.Cut(strings.TrimSpace(req.Text), " ")
 	name = strings.ToLower(name)
 	if name == "" {
@@ -62,7 +62,7 @@ func (b *Bot) backlogCommand(ctx context.Context, req *Request) (*Reply, error) 
 }
 
 // help lists everything that works, for `/backlog help` and `@Liaison help`.
-func (b *Bot) help(context.Context, *Request) (*Reply, error) {
+func (b *Handlers) help(context.Context, *Request) (*Reply, error) {
 	var lines []string
 	for _, sc := range b.subcommands() {
 		lines = append(lines, fmt.Sprintf("• `/backlog %s` — %s", sc.usage, sc.summary))
@@ -93,7 +93,7 @@ func (b *Bot) help(context.Context, *Request) (*Reply, error) {
 }
 
 // reactionHelp lists the configured capture reactions: ":bulb: (feature), …".
-func (b *Bot) reactionHelp() string {
+func (b *Handlers) reactionHelp() string {
 	var parts []string
 	for _, name := range sortedEmoji(b.cfg.Emoji) {
 		parts = append(parts, fmt.Sprintf(":%s: (%s)", name, b.cfg.Emoji[name]))

@@ -23,7 +23,7 @@ const (
 // homeOpened publishes the App Home: my requests, top open items, recently
 // shipped, and for admins the triage queue. The reads happen before the
 // ack (milliseconds); views.publish after it.
-func (b *Bot) homeOpened(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) homeOpened(ctx context.Context, req *Request) (*Reply, error) {
 	if req.User == "" {
 		return nil, nil
 	}
@@ -41,7 +41,7 @@ func (b *Bot) homeOpened(ctx context.Context, req *Request) (*Reply, error) {
 }
 
 // homeView builds the Home tab for user.
-func (b *Bot) homeView(ctx context.Context, user string) (slack.HomeTabViewRequest, error) {
+func (b *Handlers) homeView(ctx context.Context, user string) (slack.HomeTabViewRequest, error) {
 	mine, err := b.db.List(ctx, backlog.Filter{Mine: user}, homeMine+1)
 	if err != nil {
 		return slack.HomeTabViewRequest{}, err

@@ -13,7 +13,7 @@ import (
 )
 
 // voteButton is +1 on an item message.
-func (b *Bot) voteButton(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) voteButton(ctx context.Context, req *Request) (*Reply, error) {
 	id, err := parseID(actionValue(req))
 	if err != nil {
 		return nil, err
@@ -22,7 +22,7 @@ func (b *Bot) voteButton(ctx context.Context, req *Request) (*Reply, error) {
 }
 
 // followButton is Follow on an item message.
-func (b *Bot) followButton(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) followButton(ctx context.Context, req *Request) (*Reply, error) {
 	id, err := parseID(actionValue(req))
 	if err != nil {
 		return nil, err
@@ -31,7 +31,7 @@ func (b *Bot) followButton(ctx context.Context, req *Request) (*Reply, error) {
 }
 
 // viewButton opens a modal with the item's details.
-func (b *Bot) viewButton(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) viewButton(ctx context.Context, req *Request) (*Reply, error) {
 	id, err := parseID(actionValue(req))
 	if err != nil {
 		return nil, err
@@ -55,7 +55,7 @@ func (b *Bot) viewButton(ctx context.Context, req *Request) (*Reply, error) {
 
 // mergeButton is "Same as #12 — move my request there": the person who
 // captured the new item moves it, with its votes and followers, into #12.
-func (b *Bot) mergeButton(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) mergeButton(ctx context.Context, req *Request) (*Reply, error) {
 	fromS, intoS, ok := strings.Cut(actionValue(req), ">")
 	from, err1 := parseID(fromS)
 	into, err2 := parseID(intoS)

@@ -61,7 +61,7 @@ func classify(channel string, err error) error {
 // fetchMessage reads one message, top-level or a thread reply, within the
 // pre-ack budget. threadTS may be "" when unknown. A 429 is retried once
 // when its Retry-After fits in the budget (the rate gate does the waiting).
-func (b *Bot) fetchMessage(ctx context.Context, channel, ts, threadTS string) (slack.Message, error) {
+func (b *Handlers) fetchMessage(ctx context.Context, channel, ts, threadTS string) (slack.Message, error) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 	var m slack.Message
@@ -80,7 +80,7 @@ func (b *Bot) fetchMessage(ctx context.Context, channel, ts, threadTS string) (s
 }
 
 // readMessage is one attempt of fetchMessage.
-func (b *Bot) readMessage(ctx context.Context, channel, ts, threadTS string) (slack.Message, error) {
+func (b *Handlers) readMessage(ctx context.Context, channel, ts, threadTS string) (slack.Message, error) {
 	if threadTS == "" || threadTS == ts {
 		resp, err := b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 			ChannelID: channel, Latest: ts, Inclusive: true, Limit: 1,
@@ -108,6 +108,6 @@ func (b *Bot) readMessage(ctx context.Context, channel, ts, threadTS string) (sl
 }
 
 // fromBot reports whether a message was posted by a bot or app (Liaison included).
-func (b *Bot) fromBot(m slack.Message) bool {
+func (b *Handlers) fromBot(m slack.Message) bool {
 	return m.BotID != "" || m.SubType == slack.MsgSubTypeBotMessage || m.User == "" || m.User == b.botUserID
 }

@@ -44,7 +44,7 @@ type captureMeta struct {
 
 // captureMessageShortcut is "Add to backlog" on a message: the capture
 // modal, prefilled from the message.
-func (b *Bot) captureMessageShortcut(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) captureMessageShortcut(ctx context.Context, req *Request) (*Reply, error) {
 	m := req.Interaction.Message
 	if m.BotID != "" || m.SubType == slack.MsgSubTypeBotMessage || m.User == "" {
 		return nil, userErrorf("I don't capture messages posted by bots or apps.")
@@ -61,14 +61,14 @@ func (b *Bot) captureMessageShortcut(ctx context.Context, req *Request) (*Reply,
 }
 
 // newRequestShortcut is the global "New request" shortcut: an empty modal.
-func (b *Bot) newRequestShortcut(_ context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) newRequestShortcut(_ context.Context, req *Request) (*Reply, error) {
 	meta := captureMeta{Path: backlog.CaptureModal}
 	return &Reply{After: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
 }
 
 // openCaptureModal returns the After that opens the capture modal. It runs
 // after the ack; the trigger id stays valid for 3 s.
-func (b *Bot) openCaptureModal(triggerID string, meta captureMeta, title, body string, kind backlog.Kind) func(context.Context) error {
+func (b *Handlers) openCaptureModal(triggerID string, meta captureMeta, title, body string, kind backlog.Kind) func(context.Context) error {
 	return func(ctx context.Context) error {
 		var similar []backlog.Item
 		if title != "" {
@@ -162,7 +162,7 @@ func truncateRunes(s string, n int) string {
 
 // captureSubmitted stores the capture modal's item. Field errors go back in
 // the ack; on success the modal closes and the confirmation follows.
-func (b *Bot) captureSubmitted(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) captureSubmitted(ctx context.Context, req *Request) (*Reply, error) {
 	var meta captureMeta
 	if err := json.Unmarshal([]byte(req.Interaction.View.PrivateMetadata), &meta); err != nil || meta.Path == "" {
 		meta = captureMeta{Path: backlog.CaptureModal}

@@ -10,7 +10,7 @@ import (
 // changeNotifier renders, for a change to an item, one reply in its source
 // thread (naming no one) and one DM per follower, as the notify mode says.
 // Keys make each message once per change per destination.
-func (b *Bot) changeNotifier(reason string, into *backlog.Item) storage.Notifier {
+func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Notifier {
 	return func(it backlog.Item, followers []string, eventID int64) []storage.OutboxMessage {
 		mode := b.cfg.NotifyMode
 		if mode == "" {

@@ -22,7 +22,7 @@ const (
 
 // isAdmin reports whether user is a product owner: listed in the
 // configuration or a member of the admin user group (as last read; see roles).
-func (b *Bot) isAdmin(ctx context.Context, user string) bool {
+func (b *Handlers) isAdmin(ctx context.Context, user string) bool {
 	if slices.Contains(b.cfg.Admins, user) {
 		return true
 	}
@@ -137,12 +137,12 @@ func (r *roles) isMember(ctx context.Context, user string) bool {
 }
 
 // canEstimate reports whether user may give effort estimates.
-func (b *Bot) canEstimate(ctx context.Context, user string) bool {
+func (b *Handlers) canEstimate(ctx context.Context, user string) bool {
 	return slices.Contains(b.cfg.Team, user) || b.isAdmin(ctx, user)
 }
 
 // requireAdmin refuses a non-admin with a message saying who can do it.
-func (b *Bot) requireAdmin(ctx context.Context, user, what string) error {
+func (b *Handlers) requireAdmin(ctx context.Context, user, what string) error {
 	if b.isAdmin(ctx, user) {
 		return nil
 	}
@@ -150,7 +150,7 @@ func (b *Bot) requireAdmin(ctx context.Context, user, what string) error {
 }
 
 // whoAreAdmins names the admins without pinging anyone.
-func (b *Bot) whoAreAdmins() string {
+func (b *Handlers) whoAreAdmins() string {
 	var who []string
 	for _, u := range b.cfg.Admins {
 		who = append(who, userRef(u))

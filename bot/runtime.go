@@ -84,26 +84,19 @@ const (
 	maxRedeliveries = 3
 )
 
-// Bot is Liaison connected to one Slack workspace.
+// Bot is Liaison connected to one Slack workspace: the Socket Mode runtime
+// (socket, dispatch, ack, the after-ack pool) around the Handlers, which
+// know nothing of Socket Mode.
 type Bot struct {
-	cfg     Config
-	log     *slog.Logger
-	db      *storage.DB
-	api     SlackAPI
-	socket  *socketmode.Client
-	metrics *Metrics
-	router  *router
+	*Handlers
+	socket *socketmode.Client
+	router *router
 
 	// ShutdownTimeout bounds how long Run waits for in-flight handlers after
 	// its context ends.
 	ShutdownTimeout time.Duration
 	ackFlush        time.Duration
 
-	botUserID string // set from auth.test when Run starts
-
-	roles     *roles    // admin user group membership
-	delivery  *Delivery // every message sent after an ack
-	sched     Scheduler // runs the digests
 	connected atomic.Bool
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	inflight  sync.WaitGroup
@@ -138,21 +131,24 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 	if cfg.MaxChars <= 0 {
 		cfg.MaxChars = backlog.DefaultMaxBody
 	}
+	h := &Handlers{
+		cfg:      cfg,
+		log:      log,
+		db:       db,
+		api:      api,
+		metrics:  metrics,
+		roles:    newRoles(api, cfg.AdminGroup, log),
+		delivery: newDelivery(db, api, log, metrics),
+		sched:    sched,
+	}
 	b := &Bot{
-		cfg:             cfg,
-		log:             log,
-		db:              db,
-		api:             api,
+		Handlers:        h,
 		socket:          socket,
-		metrics:         metrics,
 		router:          newRouter(),
 		ShutdownTimeout: DefaultShutdownTimeout,
 		ackFlush:        ackFlush,
 		after:           make(chan struct{}, maxAfter),
-		sched:           sched,
 	}
-	b.roles = newRoles(api, cfg.AdminGroup, log)
-	b.delivery = newDelivery(db, api, log, metrics)
 	b.delivery.busy = func(d int64) { b.busy.Add(d) }
 	b.routes()
 	return b

@@ -27,7 +27,7 @@ func selectedValue(req *Request) string {
 
 // statusSelected is the card's status select: any status but declined is
 // applied at once; declined opens a modal asking for the reason.
-func (b *Bot) statusSelected(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) statusSelected(ctx context.Context, req *Request) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "change an item's status"); err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func declineModal(it backlog.Item, channel string) slack.ModalViewRequest {
 }
 
 // declineSubmitted records the decline with its reason and tells followers.
-func (b *Bot) declineSubmitted(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) declineSubmitted(ctx context.Context, req *Request) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "decline items"); err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (b *Bot) declineSubmitted(ctx context.Context, req *Request) (*Reply, error
 
 // effortButton is S/M/L/XL on the card: a developer's estimate sets the
 // effort and recomputes the score.
-func (b *Bot) effortButton(ctx context.Context, req *Request) (*Reply, error) {
+func (b *Handlers) effortButton(ctx context.Context, req *Request) (*Reply, error) {
 	if !b.canEstimate(ctx, req.User) {
 		return nil, userErrorf("Only the team and product owners give effort estimates. %s", b.whoAreAdmins())
 	}
