@@ -419,10 +419,11 @@ func (b *Handlers) cmdLink(ctx context.Context, req *Request) (*Reply, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || safeURL(raw) == "" {
 		return nil, userErrorf("`%s` is not a web link; use the issue's https:// address.", Escape(rest[0]))
 	}
-	if _, err := b.db.Link(ctx, id, req.User, raw); err != nil {
+	if _, err := b.db.Link(ctx, id, req.User, safeURL(raw)); err != nil {
 		return nil, storageErr(id, err)
 	}
-	return &Reply{Text: fmt.Sprintf("*#%d* now links to <%s|%s>.", id, raw, Escape(shortURL(raw)))}, nil
+	shown := safeURL(raw)
+	return &Reply{Text: fmt.Sprintf("*#%d* now links to <%s|%s>.", id, shown, Escape(shortURL(shown)))}, nil
 }
 
 func (b *Handlers) cmdMerge(ctx context.Context, req *Request) (*Reply, error) {

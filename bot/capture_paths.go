@@ -180,6 +180,9 @@ func (b *Handlers) captureMentionButton(ctx context.Context, req *Request) (*Rep
 		}
 		return nil, err
 	}
+	if b.fromBot(msg) {
+		return nil, userErrorf("I don't capture messages posted by bots or apps.")
+	}
 	thread := msg.ThreadTimestamp
 	if thread == msg.Timestamp {
 		thread = ""

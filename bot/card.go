@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -182,6 +183,17 @@ func lastChange(it backlog.Item, events []storage.Event) string {
 
 // shortURL is a link's host and path, for display.
 func shortURL(u string) string {
-	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
-	return truncateRunes(u, 60)
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return truncateRunes(u, 60)
+	}
+	// The host is shown whole, never cut, and never userinfo in its place.
+	rest := p.EscapedPath()
+	if p.RawQuery != "" {
+		rest += "?" + p.RawQuery
+	}
+	if n := max(60-len(p.Host), 20); len([]rune(rest)) > n {
+		rest = truncateRunes(rest, n-1) + "…"
+	}
+	return p.Host + rest
 }

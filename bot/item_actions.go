@@ -127,8 +127,11 @@ func userRef(id string) string {
 // <url|label> link, else "".
 func safeURL(u string) string {
 	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || strings.ContainsAny(u, "<>| \n") {
+	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || strings.ContainsAny(u, "<>| \n") {
 		return ""
 	}
-	return u
+	// user:password@ before the host can make a link look like another
+	// host's ("https://tracker.example.com.aaaa@evil.example/"): drop it.
+	p.User = nil
+	return p.String()
 }

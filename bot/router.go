@@ -112,6 +112,9 @@ func toRequest(evt socketmode.Event, botUserID string) *Request {
 func fillEvent(req *Request, inner any, botUserID string) bool {
 	switch ev := inner.(type) {
 	case *slackevents.AppMentionEvent:
+		if ev.BotID != "" || ev.User == "" || ev.User == botUserID {
+			return false // an app, a workflow or Liaison itself: two bots never loop
+		}
 		req.Kind = KindMention
 		req.User, req.Channel, req.TS, req.ThreadTS = ev.User, ev.Channel, ev.TimeStamp, ev.ThreadTimeStamp
 		req.Text = stripBotMention(ev.Text, botUserID)

@@ -606,6 +606,9 @@ func replyTo(req *Request, reply *Reply) (storage.OutboxMessage, error) {
 			thread = req.ThreadTS
 		}
 	}
+	if channel == "" && req.Kind == KindViewSubmission {
+		channel = req.User // a modal has closed: the answer comes by DM
+	}
 	public := !reply.Ephemeral && (req.Kind == KindMention || req.Kind == KindMessage || req.Kind == KindReaction)
 	if public && reply.Channel == "" && thread == "" {
 		thread = req.TS

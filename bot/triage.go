@@ -88,7 +88,10 @@ func (b *Handlers) declineSubmitted(ctx context.Context, req *Request) (*Reply, 
 	if err != nil {
 		return nil, err
 	}
-	reason := strings.TrimSpace(backlog.CleanText(req.Interaction.View.State.Values[inputReason][inputReason].Value))
+	var reason string
+	if st := req.Interaction.View.State; st != nil {
+		reason = strings.TrimSpace(backlog.CleanText(st.Values[inputReason][inputReason].Value))
+	}
 	if reason == "" {
 		return &Reply{Ack: slack.NewErrorsViewSubmissionResponse(map[string]string{inputReason: "Say why, so the people who asked understand."})}, nil
 	}

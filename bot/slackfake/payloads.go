@@ -36,6 +36,9 @@ func AppMention(m Message) map[string]any {
 	if m.ThreadTS != "" {
 		ev["thread_ts"] = m.ThreadTS
 	}
+	if m.BotID != "" {
+		ev["bot_id"] = m.BotID
+	}
 	return ev
 }
 

@@ -1,0 +1,145 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+
+	"github.com/liaisonbot/liaison/bot/slackfake"
+)
+
+func TestMentionsByBotsAreNeverCaptured(t *testing.T) {
+	h := startBot(t)
+	var envs []slackfake.Envelope
+	for _, m := range []slackfake.Message{
+		{Channel: "C0GENERAL", User: "U0OTHERAPP", BotID: "B0OTHER", Text: bot + "feature: loop forever"},
+		{Channel: "C0GENERAL", User: slackfake.BotUserID, BotID: slackfake.BotID, Text: bot + "feature: talk to myself"},
+	} {
+		_, env := h.slack.SendMention(m)
+		envs = append(envs, env)
+	}
+	h.settle(envs...)
+	if items := h.items(); len(items) != 0 {
+		t.Errorf("%d items captured from bots' mentions", len(items))
+	}
+	if n := len(h.slack.Calls("chat.postMessage")); n != 0 {
+		t.Errorf("the bot answered a bot %d times", n)
+	}
+}
+
+func TestCaptureButtonRefusesBotMessages(t *testing.T) {
+	h := startBot(t)
+	m := h.slack.AddMessage(slackfake.Message{Channel: "C0GENERAL", User: "U0OTHERAPP", BotID: "B0OTHER", Text: "Deploy finished"})
+	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0ALICE", m, actionCaptureMention, m.Channel+" "+m.TS)))
+	if items := h.items(); len(items) != 0 {
+		t.Errorf("a bot's message was captured through the button: %+v", items[0].Item)
+	}
+	c := h.slack.WaitCall("chat.postEphemeral", nil)
+	if !strings.Contains(c.Param("text"), "bots or apps") {
+		t.Errorf("reply = %q", c.Param("text"))
+	}
+}
+
+func TestUnreadableFrameKeepsTheConnectionHealthy(t *testing.T) {
+	h := startBot(t)
+	h.slack.WaitFor("connected", h.bot.Connected)
+	h.slack.SendRaw([]byte("this is not JSON"))
+	h.slack.WaitFor("the frame to be dropped", func() bool { return strings.Contains(h.logs.String(), "unreadable; dropped") })
+	if !h.bot.Connected() {
+		t.Error("one unreadable frame marked a working connection down: /healthz would answer 503")
+	}
+	h.settle(h.slack.SendSlash("/backlog", "help", "U0ALICE", "C0GENERAL"))
+}
+
+func TestDeclineSubmittedWithoutStateAsksForAReason(t *testing.T) {
+	h := startBot(t)
+	h.settle(h.slack.SendSlash("/feedback", "feature: Offline mode", "U0BOB", "C0GENERAL"))
+	p := slackfake.ViewSubmission(viewDecline, admin, "1 C0GENERAL", nil)
+	delete(p["view"].(map[string]any), "state")
+	a := h.slack.WaitAck(h.slack.SendInteractive(p).EnvelopeID)
+	if !strings.Contains(string(a.Payload), `"response_action":"errors"`) {
+		t.Errorf("ack = %s, want the modal to ask for a reason", a.Payload)
+	}
+	if strings.Contains(h.logs.String(), "panicked") {
+		t.Error("the handler panicked")
+	}
+}
+
+func TestRefusedModalSubmissionIsAnsweredByDM(t *testing.T) {
+	h := startBot(t)
+	h.settle(h.slack.SendSlash("/feedback", "feature: Offline mode", "U0BOB", "C0GENERAL"))
+	p := slackfake.ViewSubmission(viewDecline, "U0ALICE", "1", map[string]map[string]slackfake.Input{
+		inputReason: {inputReason: slackfake.Text("not needed")}})
+	h.settle(h.slack.SendInteractive(p))
+	c := h.slack.WaitCall("chat.postMessage", func(c slackfake.Call) bool { return c.Param("channel") == "U0ALICE" })
+	if !strings.Contains(c.Param("text"), "Only product owners can decline items") {
+		t.Errorf("DM = %q", c.Param("text"))
+	}
+	if it := h.item(1); it.Status != "new" {
+		t.Errorf("#1 is %s after a stakeholder's decline", it.Status)
+	}
+}
+
+func TestPanicWhileRenderingASlashReplyIsAcked(t *testing.T) {
+	h := newHarness(t)
+	h.bot.router.commands["/boom"] = func(context.Context, *Request) (*Reply, error) {
+		return &Reply{Render: func(context.Context) (string, []slack.Block) { panic("render exploded") }}, nil
+	}
+	h.start()
+	a := h.slack.WaitAck(h.slack.SendSlash("/boom", "", "U0ALICE", "C0GENERAL").EnvelopeID)
+	if _, text := ackText(t, a); !strings.Contains(text, "Something went wrong (ref ") {
+		t.Errorf("ack text = %q, want the reference", text)
+	}
+	if !strings.Contains(h.logs.String(), "render exploded") {
+		t.Error("the panic is not in the log")
+	}
+}
+
+func TestDisguisedTrackerLinkShowsItsRealHost(t *testing.T) {
+	h := startBot(t)
+	h.settle(h.slack.SendSlash("/feedback", "feature: Offline mode", "U0BOB", "C0GENERAL"))
+	disguised := "https://tracker.example.com.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@evil.example/PROJ-7"
+	linked := h.slash(admin, "link 1 <"+disguised+">")
+	show := h.slack.SendSlash("/backlog", "show 1", admin, "C0GENERAL")
+	for _, text := range []string{linked, decodedText(t, h.slack.WaitAck(show.EnvelopeID).Payload)} {
+		if strings.Contains(text, "tracker.example.com") || !strings.Contains(text, "evil.example/PROJ-7") {
+			t.Errorf("rendered link hides its host: %q", text)
+		}
+	}
+	if got := h.item(1).TrackerURL; got != "https://evil.example/PROJ-7" {
+		t.Errorf("stored link = %q, want it without the userinfo", got)
+	}
+}
+
+// decodedText is every string in a JSON payload (texts of blocks, fields,
+// buttons…), decoded, one per line: checks on what Slack shows must not
+// run on JSON, where "<" is written "\u003c".
+func decodedText(t *testing.T, payload []byte) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(payload, &v); err != nil {
+		t.Fatalf("payload %s: %v", payload, err)
+	}
+	var b strings.Builder
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			b.WriteString(v)
+			b.WriteByte('\n')
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return b.String()
+}
