@@ -143,3 +143,19 @@ func decodedText(t *testing.T, payload []byte) string {
 	walk(v)
 	return b.String()
 }
+
+func TestSameAsButtonRefusesAClosedTarget(t *testing.T) {
+	h := startBot(t)
+	h.settle(h.slack.SendSlash("/feedback", "feature: Dark mode", "U0BOB", "C0GENERAL"))
+	h.settle(h.slack.SendSlash("/feedback", "feature: Night theme", "U0ALICE", "C0GENERAL"))
+	h.slash(admin, "status 1 shipped")
+	where := slackfake.Message{Channel: "C0GENERAL", TS: "1.1"}
+	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0ALICE", where, actionMerge, "2>1")))
+	if it := h.item(2); it.Status != "new" {
+		t.Errorf("#2 is %s: it was merged into a shipped item", it.Status)
+	}
+	c := h.slack.WaitCall("chat.postEphemeral", func(c slackfake.Call) bool { return c.Param("user") == "U0ALICE" })
+	if !strings.Contains(c.Param("text"), "*#1* is already shipped") {
+		t.Errorf("reply = %q", c.Param("text"))
+	}
+}

@@ -72,6 +72,14 @@ func (b *Handlers) mergeButton(ctx context.Context, req *Request) (*Reply, error
 	if it.Status != backlog.StatusNew {
 		return nil, userErrorf("*#%d* is already %s, so it stays where it is.", from, statusLabel(it.Status))
 	}
+	target, err := b.db.Item(ctx, into)
+	if err != nil {
+		return nil, storageErr(into, err)
+	}
+	if !target.Status.Open() {
+		return nil, userErrorf("*#%d* is already %s, so your request stays open as *#%d*. A product owner can still merge them.",
+			into, statusLabel(target.Status), from)
+	}
 	return b.merge(ctx, from, into, req.User)
 }
 

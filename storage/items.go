@@ -373,19 +373,18 @@ func (db *DB) Vote(ctx context.Context, id int64, user string) (int64, bool, err
 
 // resolveDuplicate follows duplicate_of from item id to the item that
 // stands for it (id itself when it is no duplicate).
+// Merges never chain (Merge refuses a duplicate target and re-points the
+// duplicates of what it merges), so one step is the whole way.
 func resolveDuplicate(ctx context.Context, tx *Tx, id int64) (int64, error) {
-	for range 10 { // merges never chain (Merge refuses a duplicate target), but be safe
-		var dup int64
-		err := tx.QueryRowContext(ctx, `SELECT coalesce(duplicate_of, 0) FROM items WHERE id = ?`, id).Scan(&dup)
-		if err != nil {
-			return 0, fmt.Errorf("resolve duplicate #%d: %w", id, err)
-		}
-		if dup == 0 {
-			return id, nil
-		}
-		id = dup
+	var dup int64
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(duplicate_of, 0) FROM items WHERE id = ?`, id).Scan(&dup)
+	if err != nil {
+		return 0, fmt.Errorf("resolve duplicate #%d: %w", id, err)
 	}
-	return id, nil
+	if dup == 0 {
+		return id, nil
+	}
+	return dup, nil
 }
 
 // Follow makes user a follower of item id and reports whether that is new.
@@ -469,6 +468,11 @@ func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify 
 			UPDATE items SET status = 'duplicate', duplicate_of = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
 			into, now, now, from); err != nil {
 			return fmt.Errorf("mark duplicate: %w", err)
+		}
+		// Merges never chain: what was merged into from now points at into.
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET duplicate_of = ?, updated_at = ? WHERE duplicate_of = ?`,
+			into, now, from); err != nil {
+			return fmt.Errorf("re-point duplicates: %w", err)
 		}
 		if err := touch(ctx, tx, into, now); err != nil {
 			return err
