@@ -273,25 +273,41 @@ func (b *Handlers) digestPreview(ctx context.Context) (*Reply, error) {
 	return &Reply{Text: posts[0].Text, Blocks: posts[0].Blocks}, nil
 }
 
+// digestNowEvery is how often a digest may be posted into one channel on demand.
+const digestNowEvery = 10 * time.Minute
+
+// digestNow answers `digest now`: without a channel, the digest comes to
+// the person who asked, privately; into a channel it is for product owners,
+// at most once per channel per digestNowEvery.
 func (b *Handlers) digestNow(ctx context.Context, req *Request, rest string) (*Reply, error) {
-	channel := req.Channel
-	if rest != "" {
-		m := channelMention.FindStringSubmatch(rest)
-		if m == nil {
-			return nil, userErrorf("Name the channel like `#stakeholders`: `/backlog digest now #stakeholders`.")
-		}
-		channel = m[1]
+	if rest == "" {
+		return b.digestPreview(ctx)
+	}
+	m := channelMention.FindStringSubmatch(rest)
+	if m == nil {
+		return nil, userErrorf("Name the channel like `#stakeholders`: `/backlog digest now #stakeholders`, or leave it out to see the digest yourself.")
+	}
+	channel := m[1]
+	if err := b.requireAdmin(ctx, req.User, "post a digest into a channel (`/backlog digest now` alone shows it to you)"); err != nil {
+		return nil, err
 	}
 	posts, err := PreviewDigest(ctx, b.db, "", 0, b.cfg.Timezone)
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := digestMessages(fmt.Sprintf("digest-now:%s", req.EnvelopeID), channel, posts)
+	prefix := fmt.Sprintf("digest-now:%s:", channel)
+	msgs, err := digestMessages(prefix+req.EnvelopeID, channel, posts)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.db.Enqueue(ctx, msgs...); err != nil {
+	last, ok, err := b.db.EnqueueUnlessRecent(ctx, prefix, digestNowEvery, msgs)
+	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		next := last.Add(digestNowEvery)
+		return nil, userErrorf("A digest went to %s %d minutes ago; the next one can go after <!date^%d^{time}|%s>.",
+			channelRef(channel), int(time.Since(last).Minutes()), next.Unix(), next.UTC().Format("15:04 UTC"))
 	}
 	b.delivery.Kick()
 	return &Reply{Text: fmt.Sprintf("Posting the digest in %s now.", channelRef(channel))}, nil

@@ -221,8 +221,40 @@ func TestDigestSubscribeListAndPermissions(t *testing.T) {
 	if got := h.slash("U0ALICE", "digest preview"); !strings.Contains(got, "a quiet period") {
 		t.Errorf("preview = %q", got)
 	}
-	h.slash("U0ALICE", "digest now <#C0STAKE|stakeholders>")
+	h.slash(admin, "digest now <#C0STAKE|stakeholders>")
 	h.slack.WaitFor("digest now", func() bool { return len(digestPosts(h)) == 1 })
+}
+
+func TestDigestNowIsPrivateForEveryoneAndRationedInChannels(t *testing.T) {
+	h := startBot(t)
+	h.settle(h.slack.SendSlash("/feedback", "feature: Dark mode", "U0BOB", "C0GENERAL"))
+	if got := h.slash("U0ALICE", "digest now"); !strings.Contains(got, "Digest") && !strings.Contains(got, "digest") {
+		t.Errorf("digest now, alone = %q; want the digest, privately", got)
+	}
+	if got := h.slash("U0ALICE", "digest now <#C0STAKE|stakeholders>"); !strings.Contains(got, "Only product owners can post a digest into a channel") {
+		t.Errorf("a stakeholder's digest now #channel = %q", got)
+	}
+	if got := h.slash(admin, "digest now <#C0STAKE|stakeholders>"); !strings.Contains(got, "Posting the digest") {
+		t.Errorf("an admin's digest now #channel = %q", got)
+	}
+	for i := range 3 {
+		if got := h.slash(admin, "digest now <#C0STAKE|stakeholders>"); !strings.Contains(got, "minutes ago; the next one can go after") {
+			t.Errorf("digest now #channel again (%d) = %q; want it refused for 10 minutes", i, got)
+		}
+	}
+	if got := h.slash(admin, "digest now <#C0OTHER|other>"); !strings.Contains(got, "Posting the digest") {
+		t.Errorf("digest now into another channel = %q", got)
+	}
+	h.settle()
+	posts := map[string]int{}
+	for _, c := range h.slack.Calls("chat.postMessage") {
+		if c.Status == 200 {
+			posts[c.Param("channel")]++
+		}
+	}
+	if posts["C0STAKE"] != 1 || posts["C0OTHER"] != 1 || posts["C0GENERAL"] != 0 {
+		t.Errorf("digests posted = %v, want one each in C0STAKE and C0OTHER and none where people asked", posts)
+	}
 }
 
 func TestCatchUpOnStartPostsRecentMissAndSkipsOldOne(t *testing.T) {

@@ -90,6 +90,37 @@ func enqueue(ctx context.Context, tx *Tx, now string, msgs []OutboxMessage) erro
 	return nil
 }
 
+// EnqueueUnlessRecent writes msgs unless a message whose key starts with
+// prefix was enqueued within the last window; checked and written in one
+// transaction, so two callers cannot both pass. When it refuses, ok is
+// false and last is when that earlier message was enqueued.
+func (db *DB) EnqueueUnlessRecent(ctx context.Context, prefix string, window time.Duration, msgs []OutboxMessage) (last time.Time, ok bool, err error) {
+	now := db.Now()
+	err = db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
+		last, ok = time.Time{}, false
+		var at sql.NullString
+		// Keys sort by prefix: the range is the unique key index's.
+		if err := tx.QueryRowContext(ctx, `
+			SELECT max(created_at) FROM outbox WHERE key >= ? AND key < ?`,
+			prefix, prefix+"\xff").Scan(&at); err != nil {
+			return err
+		}
+		if at.Valid {
+			t, err := time.Parse(timeFormat, at.String)
+			if err == nil && now.Sub(t) < window {
+				last = t
+				return nil
+			}
+		}
+		ok = true
+		return enqueue(ctx, tx, formatTime(now), msgs)
+	})
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("enqueue %s: %w", prefix, err)
+	}
+	return last, ok, nil
+}
+
 // Enqueue writes messages to the outbox in their own transaction.
 func (db *DB) Enqueue(ctx context.Context, msgs ...OutboxMessage) error {
 	return db.withTx(ctx, func(ctx context.Context, tx *Tx) error { return enqueue(ctx, tx, formatTime(db.Now()), msgs) })
