@@ -159,3 +159,31 @@ func TestSameAsButtonRefusesAClosedTarget(t *testing.T) {
 		t.Errorf("reply = %q", c.Param("text"))
 	}
 }
+
+func TestOnlyAdminsBringNewLabelsAtCapture(t *testing.T) {
+	h := startBot(t)
+	submit := func(user, labels string) slackfake.Ack {
+		t.Helper()
+		env := h.slack.SendInteractive(slackfake.ViewSubmission(viewCapture, user, `{"p":"modal"}`,
+			modalValues("Dark mode", "", "feature", labels)))
+		h.settle(env)
+		return h.slack.AcksFor(env.EnvelopeID)[0]
+	}
+	if a := submit("U0ALICE", "vip-customer"); !strings.Contains(string(a.Payload), `"response_action":"errors"`) ||
+		!strings.Contains(decodedText(t, a.Payload), "only product owners add new ones") {
+		t.Errorf("a stakeholder inventing a label: ack = %s", a.Payload)
+	}
+	if n := len(h.items()); n != 0 {
+		t.Fatalf("%d items captured with an invented label", n)
+	}
+	if a := submit(admin, "billing"); a.Payload != nil {
+		t.Errorf("an admin's new label was refused: %s", a.Payload)
+	}
+	if a := submit("U0ALICE", "Billing"); a.Payload != nil {
+		t.Errorf("a stakeholder using a label in use was refused: %s", a.Payload)
+	}
+	items := h.items()
+	if len(items) != 2 || len(items[1].Item.Labels) != 1 || items[1].Item.Labels[0] != "billing" {
+		t.Errorf("items = %+v", items)
+	}
+}

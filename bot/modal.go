@@ -187,6 +187,18 @@ func (b *Handlers) captureSubmitted(ctx context.Context, req *Request) (*Reply, 
 	if bad != "" {
 		return &Reply{Ack: slack.NewErrorsViewSubmissionResponse(map[string]string{inputLabels: bad})}, nil
 	}
+	if len(labels) > 0 && !b.isAdmin(ctx, req.User) {
+		// Nobody invents a label to land in a label-filtered digest.
+		unknown, err := b.db.UnknownLabels(ctx, labels)
+		if err != nil {
+			return nil, err
+		}
+		if len(unknown) > 0 {
+			return &Reply{Ack: slack.NewErrorsViewSubmissionResponse(map[string]string{inputLabels: fmt.Sprintf(
+				"%s is not a label yet; only product owners add new ones. Leave it out, or use a label already in use.",
+				truncateRunes(strings.Join(unknown, ", "), 100))})}, nil
+		}
+	}
 	if meta.Cut && meta.TS != "" {
 		// The form held only the first 3,000 characters. If they were left
 		// as they were, store the whole message (within capture.max_chars).

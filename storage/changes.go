@@ -149,6 +149,22 @@ func riceNote(r backlog.RICE) string {
 	return strings.Join(parts, " ")
 }
 
+// UnknownLabels returns those of labels no item carries yet.
+func (db *DB) UnknownLabels(ctx context.Context, labels []string) ([]string, error) {
+	var out []string
+	for _, l := range labels {
+		var one int
+		err := db.read.QueryRowContext(ctx, `SELECT 1 FROM item_labels WHERE label = ? LIMIT 1`, l).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			out = append(out, l)
+		case err != nil:
+			return nil, fmt.Errorf("look up label %q: %w", l, err)
+		}
+	}
+	return out, nil
+}
+
 // SetLabels adds and removes labels on item id and returns the item.
 func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove []string) (backlog.Item, error) {
 	now := formatTime(db.Now())
