@@ -51,7 +51,7 @@ func (b *Handlers) answerQuestion(ctx context.Context, req *Request) (*Reply, er
 func askShow(b *Handlers, ctx context.Context, req *Request, m []string) (*Reply, error) {
 	id, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil {
-		return nil, userErrorf("`%s` is not an item number.", Escape(m[1]))
+		return nil, userErrorf("`%s` is not an item number.", echo(m[1], maxEcho))
 	}
 	// In a channel thread the card is public: no admin controls on it.
 	return b.card(ctx, id, req.User, false)

@@ -26,7 +26,7 @@ const (
 func parseID(s string) (int64, error) {
 	id, err := backlog.ParseID(s)
 	if err != nil {
-		return 0, &UserError{Msg: Escape(err.Error()) + "."}
+		return 0, &UserError{Msg: echo(err.Error(), maxEcho) + "."}
 	}
 	return id, nil
 }
@@ -58,7 +58,7 @@ func storageErr(id int64, err error) error {
 func (b *Handlers) cmdList(ctx context.Context, req *Request) (*Reply, error) {
 	f, err := backlog.ParseFilter(strings.Fields(req.Text), req.User)
 	if err != nil {
-		return nil, &UserError{Msg: Escape(err.Error())}
+		return nil, &UserError{Msg: echo(err.Error(), maxEcho)}
 	}
 	items, err := b.db.List(ctx, f, listSize+1)
 	if err != nil {
@@ -138,7 +138,7 @@ func (b *Handlers) cmdSearch(ctx context.Context, req *Request) (*Reply, error) 
 	if err != nil {
 		return nil, err
 	}
-	text, blocks := itemList(fmt.Sprintf("*Search:* %s", Escape(q)), items, listSize, "No items match. Try fewer or shorter words.")
+	text, blocks := itemList(fmt.Sprintf("*Search:* %s", echo(q, maxEcho)), items, listSize, "No items match. Try fewer or shorter words.")
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
 
@@ -277,7 +277,7 @@ func (b *Handlers) cmdStatus(ctx context.Context, req *Request) (*Reply, error) 
 	}
 	to, err := backlog.ParseStatus(strings.Join(rest[:statusWords], " "))
 	if err != nil {
-		return nil, &UserError{Msg: Escape(err.Error()) + "."}
+		return nil, &UserError{Msg: echo(err.Error(), maxEcho) + "."}
 	}
 	reason := strings.TrimSpace(backlog.CleanText(Unescape(strings.Join(rest[statusWords:], " "))))
 	return b.setStatus(ctx, id, req.User, to, reason)
@@ -309,7 +309,7 @@ func (b *Handlers) cmdScore(ctx context.Context, req *Request) (*Reply, error) {
 	}
 	in, err := backlog.ParseScore(rest)
 	if err != nil {
-		return nil, &UserError{Msg: "Can't read that score: " + Escape(err.Error())}
+		return nil, &UserError{Msg: "Can't read that score: " + echo(err.Error(), maxEcho)}
 	}
 	it, err := b.db.SetScore(ctx, id, req.User, in)
 	if err != nil {
@@ -350,7 +350,7 @@ func (b *Handlers) cmdLabel(ctx context.Context, req *Request) (*Reply, error) {
 		l := backlog.NormalizeLabel(strings.TrimLeft(a, "+-"))
 		switch {
 		case l == "" || len(l) > 40:
-			return nil, userErrorf("`%s` is not a label: use letters, digits and dashes, up to 40.", Escape(a))
+			return nil, userErrorf("`%s` is not a label: use letters, digits and dashes, up to 40.", echo(a, maxEcho))
 		case strings.HasPrefix(a, "-"):
 			remove = append(remove, l)
 		default:
@@ -417,7 +417,7 @@ func (b *Handlers) cmdLink(ctx context.Context, req *Request) (*Reply, error) {
 	raw = Unescape(raw)
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || safeURL(raw) == "" {
-		return nil, userErrorf("`%s` is not a web link; use the issue's https:// address.", Escape(rest[0]))
+		return nil, userErrorf("`%s` is not a web link; use the issue's https:// address.", echo(rest[0], maxEcho))
 	}
 	if _, err := b.db.Link(ctx, id, req.User, safeURL(raw)); err != nil {
 		return nil, storageErr(id, err)

@@ -27,7 +27,7 @@ func (req *Request) source() backlog.Source {
 func (b *Handlers) feedbackCommand(ctx context.Context, req *Request) (*Reply, error) {
 	if strings.TrimSpace(req.Text) == "" {
 		meta := captureMeta{Path: backlog.CaptureModal, Channel: req.Channel}
-		return &Reply{After: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
+		return &Reply{Now: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
 	}
 	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureSlash, Text: req.Text, Kind: backlog.KindFeedback,

@@ -101,6 +101,8 @@ func TestCaptureMessageShortcut(t *testing.T) {
 		t.Errorf("121-character title ack = %+v", resp)
 	}
 
+	// Labels in use may be picked by anyone at capture (new ones only by product owners).
+	h.slash(admin, "label 1 +roadmap +sales")
 	sub := h.slack.SendInteractive(slackfake.ViewSubmission(viewCapture, "U0ALICE", view.PrivateMetadata,
 		modalValues("Kanban view of the roadmap", "So sales can see what is coming.", "feature", "Roadmap, #sales, roadmap")))
 	if a := h.slack.WaitAck(sub.EnvelopeID); a.Payload != nil {

@@ -134,7 +134,7 @@ func TestCaptureSlashAloneOpensModal(t *testing.T) {
 	if meta.CallbackID != viewCapture || meta.Meta.Path != backlog.CaptureModal || meta.Meta.Channel != "C0GENERAL" {
 		t.Fatalf("modal = %+v", meta)
 	}
-	sub := h.slack.SendInteractive(slackfake.ViewSubmission(viewCapture, "U0ALICE", meta.PrivateMetadata, modalValues("Bulk edit", "Edit many rows at once", "feature", "tables")))
+	sub := h.slack.SendInteractive(slackfake.ViewSubmission(viewCapture, "U0ALICE", meta.PrivateMetadata, modalValues("Bulk edit", "Edit many rows at once", "feature", "")))
 	if a := h.slack.WaitAck(sub.EnvelopeID); a.Payload != nil {
 		t.Errorf("successful submission acked with %s, want a bare ack that closes the modal", a.Payload)
 	}

@@ -19,9 +19,6 @@ const (
 	actionEffort = "item_effort"
 )
 
-// sectionLimit is Slack's limit on a section's text; lists stay under it.
-const sectionLimit = 3000
-
 func md(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
@@ -61,7 +58,7 @@ func itemList(title string, items []backlog.Item, limit int, empty string) (stri
 	text := title
 	for i, it := range items {
 		line := "\n" + listLine(it)
-		if utf8.RuneCountInString(text+line) > sectionLimit-60 {
+		if utf8.RuneCountInString(text+line) > maxSectionText-60 {
 			text += fmt.Sprintf("\n_and %d more here_", len(items)-i)
 			break
 		}

@@ -352,7 +352,7 @@ func (b *Handlers) digestSubscribe(ctx context.Context, req *Request, rest strin
 	}
 	sc, err := backlog.ParseSchedule(s.Schedule, s.Timezone)
 	if err != nil {
-		return nil, &UserError{Msg: Escape(err.Error())}
+		return nil, &UserError{Msg: echo(err.Error(), maxEcho)}
 	}
 	if s.Channel == "" {
 		return nil, userErrorf("Which channel? `/backlog digest subscribe weekly mon 09:00 #stakeholders`")

@@ -12,12 +12,6 @@ import (
 	"github.com/liaisonbot/liaison/backlog"
 )
 
-// Slack's limits a digest stays within.
-const (
-	maxBlocks      = 50
-	maxSectionText = 3000
-)
-
 // DigestPost is one message of a digest: the first is the post in the
 // channel, any others continue in its thread.
 type DigestPost struct {
@@ -89,14 +83,14 @@ func ComposeDigest(title string, d backlog.DigestData, loc *time.Location) []Dig
 	return split(title, period, head, body)
 }
 
-// split packs blocks into posts of at most maxBlocks, the first starting
+// split packs blocks into posts of at most maxMessageBlocks, the first starting
 // with head and keeping room to say the digest goes on in its thread.
 func split(title, period string, head, body []slack.Block) []DigestPost {
 	fallback := fmt.Sprintf("Backlog digest — %s (%s)", Escape(title), period)
 	posts := []DigestPost{{Text: fallback, Blocks: head}}
 	for _, b := range body {
 		last := &posts[len(posts)-1]
-		limit := maxBlocks
+		limit := maxMessageBlocks
 		if len(posts) == 1 {
 			limit-- // room for "More in the thread."
 		}
@@ -126,7 +120,7 @@ func sections(title string, lines []string) []slack.Block {
 		if text != "" {
 			text += "\n"
 		}
-		text += truncateRunes(l, maxSectionText)
+		text += cutMarkup(l, maxSectionText)
 	}
 	return append(out, slack.NewSectionBlock(md(text), nil, nil))
 }

@@ -84,7 +84,7 @@ func TestComposeDigestSplitsAt50BlocksAnd3000Characters(t *testing.T) {
 	d.Shipped = len(d.ShippedItems)
 	posts := ComposeDigest("big", d, time.UTC)
 	for i, p := range posts {
-		if len(p.Blocks) > maxBlocks {
+		if len(p.Blocks) > maxMessageBlocks {
 			t.Errorf("post %d has %d blocks", i, len(p.Blocks))
 		}
 		for _, b := range p.Blocks {
@@ -104,7 +104,7 @@ func TestComposeDigestSplitsAt50BlocksAnd3000Characters(t *testing.T) {
 	}
 	total := 0
 	for i, p := range split {
-		if len(p.Blocks) > maxBlocks {
+		if len(p.Blocks) > maxMessageBlocks {
 			t.Errorf("post %d: %d blocks", i, len(p.Blocks))
 		}
 		total += len(p.Blocks)

@@ -58,7 +58,7 @@ func (b *Handlers) backlogCommand(ctx context.Context, req *Request) (*Reply, er
 			return sc.run(ctx, &sub)
 		}
 	}
-	return nil, userErrorf("I don't know `/backlog %s`. Try `/backlog help` to see what works.", Escape(name))
+	return nil, userErrorf("I don't know `/backlog %s`. Try `/backlog help` to see what works.", echo(name, maxEcho))
 }
 
 // help lists everything that works, for `/backlog help` and `@Liaison help`.

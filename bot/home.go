@@ -21,18 +21,19 @@ const (
 )
 
 // homeOpened publishes the App Home: my requests, top open items, recently
-// shipped, and for admins the triage queue. The reads happen before the
-// ack (milliseconds); views.publish after it.
-func (b *Handlers) homeOpened(ctx context.Context, req *Request) (*Reply, error) {
+// shipped, and for admins the triage queue. Reads and views.publish both
+// happen after the ack.
+func (b *Handlers) homeOpened(_ context.Context, req *Request) (*Reply, error) {
 	if req.User == "" {
 		return nil, nil
 	}
-	view, err := b.homeView(ctx, req.User)
-	if err != nil {
-		return nil, err
-	}
 	return &Reply{After: func(ctx context.Context) error {
-		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: req.User, View: view})
+		view, err := b.homeView(ctx, req.User)
+		if err != nil {
+			return err
+		}
+		view.Blocks.BlockSet = fit(view.Blocks.BlockSet, maxViewBlocks)
+		_, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: req.User, View: view})
 		if err != nil {
 			return fmt.Errorf("publish home of %s: %w", req.User, err)
 		}

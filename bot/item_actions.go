@@ -45,8 +45,8 @@ func (b *Handlers) viewButton(ctx context.Context, req *Request) (*Reply, error)
 		return nil, err
 	}
 	view := itemModal(it, len(followers))
-	return &Reply{After: func(ctx context.Context) error {
-		if _, err := b.api.OpenViewContext(ctx, req.TriggerID, view); err != nil {
+	return &Reply{Now: func(ctx context.Context) error {
+		if err := b.openView(ctx, req.TriggerID, view); err != nil {
 			return fmt.Errorf("open item #%d: %w", id, err)
 		}
 		return nil
@@ -108,7 +108,7 @@ func itemModal(it backlog.Item, followers int) slack.ModalViewRequest {
 		slack.NewSectionBlock(nil, fields, nil),
 	}
 	if body := strings.TrimSpace(it.Body); body != "" && body != it.Title {
-		blocks = append(blocks, slack.NewSectionBlock(md(truncateRunes(Escape(body), 2900)), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(md(cutMarkup(Escape(body), maxSectionText)), nil, nil))
 	}
 	ctx := fmt.Sprintf("Captured %s", it.CreatedAt.UTC().Format("2 Jan 2006"))
 	if link := safeURL(it.Source.Permalink); link != "" {

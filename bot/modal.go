@@ -57,16 +57,16 @@ func (b *Handlers) captureMessageShortcut(ctx context.Context, req *Request) (*R
 	kind, rest, _ := backlog.SplitKind(text, backlog.KindFeedback)
 	meta := captureMeta{Path: backlog.CaptureShortcut, Channel: req.Channel, TS: m.Timestamp, ThreadTS: thread,
 		Team: req.Team, Reporter: m.User, Cut: utf8.RuneCountInString(rest) > modalTextLimit}
-	return &Reply{After: b.openCaptureModal(req.TriggerID, meta, backlog.Title(rest), rest, kind)}, nil
+	return &Reply{Now: b.openCaptureModal(req.TriggerID, meta, backlog.Title(rest), rest, kind)}, nil
 }
 
 // newRequestShortcut is the global "New request" shortcut: an empty modal.
 func (b *Handlers) newRequestShortcut(_ context.Context, req *Request) (*Reply, error) {
 	meta := captureMeta{Path: backlog.CaptureModal}
-	return &Reply{After: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
+	return &Reply{Now: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
 }
 
-// openCaptureModal returns the After that opens the capture modal. It runs
+// openCaptureModal returns the Reply.Now that opens the capture modal right
 // after the ack; the trigger id stays valid for 3 s.
 func (b *Handlers) openCaptureModal(triggerID string, meta captureMeta, title, body string, kind backlog.Kind) func(context.Context) error {
 	return func(ctx context.Context) error {
@@ -80,7 +80,7 @@ func (b *Handlers) openCaptureModal(triggerID string, meta captureMeta, title, b
 			}
 			cancel()
 		}
-		_, err := b.api.OpenViewContext(ctx, triggerID, captureModal(meta, title, body, kind, similar))
+		err := b.openView(ctx, triggerID, captureModal(meta, title, body, kind, similar))
 		if err != nil {
 			return fmt.Errorf("open capture modal: %w", err)
 		}

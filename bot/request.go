@@ -78,9 +78,13 @@ type Reply struct {
 	// hold an ack back.
 	Render func(ctx context.Context) (text string, blocks []slack.Block)
 
-	// After runs once the envelope is acked and the reply posted: the place
-	// for slow Web API calls. Its error is logged.
+	// After runs once the envelope is acked, in the after-ack pool: the
+	// place for slow Web API calls. Its error is logged.
 	After func(ctx context.Context) error
+	// Now runs right after the ack on its own, never waiting for the
+	// after-ack pool: for answers that expire, such as views.open with a
+	// trigger_id Slack honours for 3 s. Its error is logged.
+	Now func(ctx context.Context) error
 }
 
 // HandlerFunc handles one request. It does its durable work before

@@ -68,6 +68,8 @@ const (
 	// maxAfter bounds the after-ack work running at once; more waits its
 	// turn off the socket loop, so a full pool holds up no ack.
 	maxAfter = 32
+	// triggerLife is how long Slack honours a trigger_id.
+	triggerLife = 3 * time.Second
 	// afterTimeout bounds one envelope's after-ack work.
 	afterTimeout = 30 * time.Second
 	// ackTimeout bounds the wait to hand an ack to the socket.
@@ -509,7 +511,7 @@ func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply
 		if reply.InChannel {
 			rt = slack.ResponseTypeInChannel
 		}
-		payload = commandResponse{ResponseType: rt, Text: reply.Text, Blocks: reply.Blocks}
+		payload = commandResponse{ResponseType: rt, Text: cutMarkup(reply.Text, maxMessageText), Blocks: fit(reply.Blocks, maxMessageBlocks)}
 	}
 	if err := b.ack(ctx, req.EnvelopeID, payload, received); err != nil {
 		if payload == nil {
@@ -523,6 +525,19 @@ func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply
 			log.Warn("ack", "err", err)
 			return
 		}
+	}
+	if reply != nil && reply.Now != nil {
+		b.inflight.Add(1)
+		b.busy.Add(1)
+		go func() {
+			defer b.inflight.Done()
+			defer b.busy.Add(-1)
+			nctx, cancel := context.WithTimeout(ctx, triggerLife)
+			defer cancel()
+			if err := reply.Now(nctx); err != nil {
+				log.Warn("answer after ack", "err", err)
+			}
+		}()
 	}
 	queue := hasText && payload == nil
 	if !queue && (reply == nil || reply.After == nil) {

@@ -51,8 +51,8 @@ func (b *Handlers) statusSelected(ctx context.Context, req *Request) (*Reply, er
 		return nil, storageErr(id, err)
 	}
 	view := declineModal(it, req.Channel)
-	return &Reply{After: func(ctx context.Context) error {
-		if _, err := b.api.OpenViewContext(ctx, req.TriggerID, view); err != nil {
+	return &Reply{Now: func(ctx context.Context) error {
+		if err := b.openView(ctx, req.TriggerID, view); err != nil {
 			return fmt.Errorf("open decline modal for #%d: %w", id, err)
 		}
 		return nil
