@@ -27,7 +27,7 @@ func (req *Request) source() backlog.Source {
 func (b *Handlers) feedbackCommand(ctx context.Context, req *Request) (*Reply, error) {
 	if strings.TrimSpace(req.Text) == "" {
 		meta := captureMeta{Path: backlog.CaptureModal, Channel: req.Channel}
-		return &Reply{Now: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
+		return &Reply{Now: b.openCaptureModal(req.TriggerID, req.User, meta, "", "", backlog.KindFeedback)}, nil
 	}
 	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureSlash, Text: req.Text, Kind: backlog.KindFeedback,
@@ -62,7 +62,7 @@ func (b *Handlers) mention(ctx context.Context, req *Request) (*Reply, error) {
 		if reply, err := b.answerQuestion(ctx, req); reply != nil || err != nil {
 			return reply, err
 		}
-		return mentionHelp(req), nil
+		return mentionHelp(req, b.seals), nil
 	}
 	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureMention, Text: text, Kind: backlog.KindFeedback,
@@ -73,9 +73,9 @@ func (b *Handlers) mention(ctx context.Context, req *Request) (*Reply, error) {
 
 // mentionHelp is the short help for a mention not understood, with a button
 // that captures the message anyway. Never a silent capture of chit-chat.
-func mentionHelp(req *Request) *Reply {
+func mentionHelp(req *Request, seals sealer) *Reply {
 	text := "I didn't catch that. To capture something, start with `feature:`, `bug:` or `feedback:`; `/backlog help` lists everything I do."
-	btn := slack.NewButtonBlockElement(actionCaptureMention, req.Channel+" "+req.TS,
+	btn := slack.NewButtonBlockElement(actionCaptureMention, req.Channel+" "+req.TS+" "+seals.seal("capture-mention", req.Channel, req.TS),
 		slack.NewTextBlockObject(slack.PlainTextType, "Capture this as feedback", false, false))
 	return &Reply{Text: text, Blocks: []slack.Block{
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, slack.NewAccessory(btn)),
@@ -169,10 +169,13 @@ func (b *Handlers) channelMessage(ctx context.Context, req *Request) (*Reply, er
 // captureMentionButton is "Capture this as feedback" under the short help:
 // it captures the mention it answered.
 func (b *Handlers) captureMentionButton(ctx context.Context, req *Request) (*Reply, error) {
-	channel, ts, ok := strings.Cut(actionValue(req), " ")
-	if !ok || channel == "" || ts == "" {
+	parts := strings.Fields(actionValue(req))
+	if len(parts) != 3 || !b.seals.opens(parts[2], "capture-mention", parts[0], parts[1]) {
+		// Only the message the button was posted for: a value naming
+		// another channel or message is not honoured.
 		return nil, userErrorf("That button has expired; mention me again.")
 	}
+	channel, ts := parts[0], parts[1]
 	msg, err := b.fetchMessage(ctx, channel, ts, "")
 	if err != nil {
 		if cr, ok := errors.AsType[*cannotRead](err); ok {

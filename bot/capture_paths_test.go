@@ -120,7 +120,10 @@ func TestCaptureMessageShortcut(t *testing.T) {
 	h.slack.WaitFor("the permalink", func() bool { return h.item(2).Source.Permalink != "" })
 
 	// The same message again, by someone else: a +1, not a second item.
-	again := h.slack.SendInteractive(slackfake.ViewSubmission(viewCapture, "U0CAROL", view.PrivateMetadata, modalValues("Kanban", "", "feature", "")))
+	h.settle(h.slack.SendInteractive(slackfake.MessageAction(shortcutCaptureMessage, "U0CAROL", m)))
+	opened := h.slack.Calls("views.open")
+	carols := viewOf(t, opened[len(opened)-1])
+	again := h.slack.SendInteractive(slackfake.ViewSubmission(viewCapture, "U0CAROL", carols.PrivateMetadata, modalValues("Kanban", "", "feature", "")))
 	h.slack.WaitAck(again.EnvelopeID)
 	plus := h.slack.WaitCall("chat.postEphemeral", func(c slackfake.Call) bool { return c.Param("user") == "U0CAROL" })
 	if !strings.Contains(plus.Param("text"), "Already tracked as *#2* — added your +1") {

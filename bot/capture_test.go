@@ -231,7 +231,7 @@ func TestMentionWithoutPrefixOffersCaptureButton(t *testing.T) {
 	}
 	// The button captures the mention, with its author as reporter.
 	replyMsg := slackfake.Message{Channel: "C0GENERAL", TS: m.TS, User: slackfake.BotUserID}
-	env := h.slack.SendInteractive(slackfake.BlockAction("U0CAROL", replyMsg, actionCaptureMention, "C0GENERAL "+m.TS))
+	env := h.slack.SendInteractive(slackfake.BlockAction("U0CAROL", replyMsg, actionCaptureMention, buttonValue(t, reply.Param("blocks"), actionCaptureMention)))
 	h.slack.WaitAck(env.EnvelopeID)
 	it := h.item(1)
 	wantItem(t, it, backlog.KindFeedback, "the dashboard feels slow lately", "U0BOB", "U0CAROL", backlog.CaptureMention)

@@ -20,6 +20,7 @@ type Handlers struct {
 	roles    *roles    // admin user group membership
 	delivery *Delivery // every message sent after an ack
 	sched    Scheduler // runs the digests
+	seals    sealer    // signs values handed to Slack and back
 
 	botUserID string // set from auth.test when Run starts
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot/slackfake"
 )
 
@@ -33,7 +34,8 @@ func TestMentionsByBotsAreNeverCaptured(t *testing.T) {
 func TestCaptureButtonRefusesBotMessages(t *testing.T) {
 	h := startBot(t)
 	m := h.slack.AddMessage(slackfake.Message{Channel: "C0GENERAL", User: "U0OTHERAPP", BotID: "B0OTHER", Text: "Deploy finished"})
-	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0ALICE", m, actionCaptureMention, m.Channel+" "+m.TS)))
+	value := m.Channel + " " + m.TS + " " + h.bot.seals.seal("capture-mention", m.Channel, m.TS)
+	h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0ALICE", m, actionCaptureMention, value)))
 	if items := h.items(); len(items) != 0 {
 		t.Errorf("a bot's message was captured through the button: %+v", items[0].Item)
 	}
@@ -185,5 +187,72 @@ func TestOnlyAdminsBringNewLabelsAtCapture(t *testing.T) {
 	items := h.items()
 	if len(items) != 2 || len(items[1].Item.Labels) != 1 || items[1].Item.Labels[0] != "billing" {
 		t.Errorf("items = %+v", items)
+	}
+}
+
+// buttonValue finds the value of the button with actionID in Block Kit JSON.
+func buttonValue(t *testing.T, blocksJSON, actionID string) string {
+	t.Helper()
+	var blocks slack.Blocks
+	if err := json.Unmarshal([]byte(blocksJSON), &blocks); err != nil {
+		t.Fatalf("blocks %s: %v", blocksJSON, err)
+	}
+	for _, b := range blocks.BlockSet {
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if b.Accessory != nil && b.Accessory.ButtonElement != nil && b.Accessory.ButtonElement.ActionID == actionID {
+				return b.Accessory.ButtonElement.Value
+			}
+		case *slack.ActionBlock:
+			for _, e := range b.Elements.ElementSet {
+				if btn, ok := e.(*slack.ButtonBlockElement); ok && btn.ActionID == actionID {
+					return btn.Value
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s button in %s", actionID, blocksJSON)
+	return ""
+}
+
+func TestForgedCaptureButtonReadsNothing(t *testing.T) {
+	h := startBot(t)
+	secret := h.slack.AddMessage(slackfake.Message{Channel: "C0SECRET", User: "U0CEO", Text: "Layoffs next week"})
+	for _, value := range []string{
+		"C0SECRET " + secret.TS,
+		"C0SECRET " + secret.TS + " AAAAAAAAAAAAAAAAAAAAAA",
+		"C0SECRET " + secret.TS + " " + h.bot.seals.seal("capture-mention", "C0GENERAL", secret.TS),
+	} {
+		h.settle(h.slack.SendInteractive(slackfake.BlockAction("U0ALICE", slackfake.Message{Channel: "C0GENERAL", TS: "1.1"}, actionCaptureMention, value)))
+	}
+	if n := len(h.slack.Calls("conversations.history")) + len(h.slack.Calls("conversations.replies")); n != 0 {
+		t.Errorf("a forged button value read another channel (%d reads)", n)
+	}
+	if n := len(h.items()); n != 0 {
+		t.Errorf("%d items captured from forged button values", n)
+	}
+}
+
+func TestForgedModalMetadataIsNotTrusted(t *testing.T) {
+	h := startBot(t)
+	forged := `{"p":"reaction","c":"C0SECRET","ts":"1700000000.000001","r":"U0CEO","u":"U0ALICE"}`
+	other := h.bot.sealMeta(captureMeta{Path: backlog.CaptureShortcut, Channel: "C0GENERAL", TS: "1700000000.000002", Reporter: "U0BOB"}, "U0CAROL")
+	for _, meta := range []string{forged, other} {
+		h.settle(h.slack.SendInteractive(slackfake.ViewSubmission(viewCapture, "U0ALICE", meta, modalValues("Dark mode "+meta[:8], "", "feature", ""))))
+	}
+	items := h.items()
+	if len(items) != 2 {
+		t.Fatalf("%d items, want 2", len(items))
+	}
+	for _, e := range items {
+		it := e.Item
+		if it.Reporter != "U0ALICE" || it.Capture != backlog.CaptureModal || it.Source.Channel != "" || it.Source.TS != "" {
+			t.Errorf("#%d took forged metadata: reporter %s path %s source %+v", it.ID, it.Reporter, it.Capture, it.Source)
+		}
+	}
+	for _, c := range h.slack.Calls("chat.postEphemeral") {
+		if c.Param("channel") == "C0SECRET" {
+			t.Error("a confirmation went to the channel the forged metadata named")
+		}
 	}
 }

@@ -40,6 +40,41 @@ type captureMeta struct {
 	Team     string          `json:"t,omitempty"`
 	Reporter string          `json:"r,omitempty"` // source message's author
 	Cut      bool            `json:"cut,omitempty"`
+	For      string          `json:"u,omitempty"`   // the person the modal was opened for
+	Sig      string          `json:"s,omitempty"`   // seals every field above
+}
+
+// fields are what the signature covers.
+func (m captureMeta) fields() []string {
+	cut := ""
+	if m.Cut {
+		cut = "cut"
+	}
+	return []string{"capture", string(m.Path), m.Channel, m.TS, m.ThreadTS, m.Team, m.Reporter, cut, m.For}
+}
+
+// sealMeta is meta for user as private_metadata, signed.
+func (b *Handlers) sealMeta(meta captureMeta, user string) string {
+	meta.For = user
+	meta.Sig = b.seals.seal(meta.fields()...)
+	js, _ := json.Marshal(meta) // a struct of strings always marshals
+	return string(js)
+}
+
+// openMeta reads a submitted modal's private_metadata. Only metadata
+// sealed for the person submitting is trusted; anything else is a plain
+// "new request" from that person, confirmed by DM.
+func (b *Handlers) openMeta(raw, user string) captureMeta {
+	var meta captureMeta
+	if err := json.Unmarshal([]byte(raw), &meta); err == nil && meta.For == user &&
+		b.seals.opens(meta.Sig, meta.fields()...) &&
+		(meta.Path == backlog.CaptureShortcut || meta.Path == backlog.CaptureModal) {
+		return meta
+	}
+	if raw != "" {
+		b.log.Warn("capture modal metadata not sealed for this user; capturing as a plain request", "user", user)
+	}
+	return captureMeta{Path: backlog.CaptureModal}
 }
 
 // captureMessageShortcut is "Add to backlog" on a message: the capture
@@ -57,18 +92,18 @@ func (b *Handlers) captureMessageShortcut(ctx context.Context, req *Request) (*R
 	kind, rest, _ := backlog.SplitKind(text, backlog.KindFeedback)
 	meta := captureMeta{Path: backlog.CaptureShortcut, Channel: req.Channel, TS: m.Timestamp, ThreadTS: thread,
 		Team: req.Team, Reporter: m.User, Cut: utf8.RuneCountInString(rest) > modalTextLimit}
-	return &Reply{Now: b.openCaptureModal(req.TriggerID, meta, backlog.Title(rest), rest, kind)}, nil
+	return &Reply{Now: b.openCaptureModal(req.TriggerID, req.User, meta, backlog.Title(rest), rest, kind)}, nil
 }
 
 // newRequestShortcut is the global "New request" shortcut: an empty modal.
 func (b *Handlers) newRequestShortcut(_ context.Context, req *Request) (*Reply, error) {
 	meta := captureMeta{Path: backlog.CaptureModal}
-	return &Reply{Now: b.openCaptureModal(req.TriggerID, meta, "", "", backlog.KindFeedback)}, nil
+	return &Reply{Now: b.openCaptureModal(req.TriggerID, req.User, meta, "", "", backlog.KindFeedback)}, nil
 }
 
 // openCaptureModal returns the Reply.Now that opens the capture modal right
 // after the ack; the trigger id stays valid for 3 s.
-func (b *Handlers) openCaptureModal(triggerID string, meta captureMeta, title, body string, kind backlog.Kind) func(context.Context) error {
+func (b *Handlers) openCaptureModal(triggerID, user string, meta captureMeta, title, body string, kind backlog.Kind) func(context.Context) error {
 	return func(ctx context.Context) error {
 		var similar []backlog.Item
 		if title != "" {
@@ -80,7 +115,7 @@ func (b *Handlers) openCaptureModal(triggerID string, meta captureMeta, title, b
 			}
 			cancel()
 		}
-		err := b.openView(ctx, triggerID, captureModal(meta, title, body, kind, similar))
+		err := b.openView(ctx, triggerID, captureModal(meta, b.sealMeta(meta, user), title, body, kind, similar))
 		if err != nil {
 			return fmt.Errorf("open capture modal: %w", err)
 		}
@@ -89,7 +124,7 @@ func (b *Handlers) openCaptureModal(triggerID string, meta captureMeta, title, b
 }
 
 // captureModal is the capture form: title, details, kind, labels.
-func captureModal(meta captureMeta, title, body string, kind backlog.Kind, similar []backlog.Item) slack.ModalViewRequest {
+func captureModal(meta captureMeta, sealed, title, body string, kind backlog.Kind, similar []backlog.Item) slack.ModalViewRequest {
 	plain := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}
@@ -140,14 +175,13 @@ func captureModal(meta captureMeta, title, body string, kind backlog.Kind, simil
 		}
 		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false)))
 	}
-	metaJSON, _ := json.Marshal(meta) // a struct of strings always marshals
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      viewCapture,
 		Title:           plain("Add to backlog"),
 		Submit:          plain("Add"),
 		Close:           plain("Cancel"),
-		PrivateMetadata: string(metaJSON),
+		PrivateMetadata: sealed,
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }
@@ -163,10 +197,7 @@ func truncateRunes(s string, n int) string {
 // captureSubmitted stores the capture modal's item. Field errors go back in
 // the ack; on success the modal closes and the confirmation follows.
 func (b *Handlers) captureSubmitted(ctx context.Context, req *Request) (*Reply, error) {
-	var meta captureMeta
-	if err := json.Unmarshal([]byte(req.Interaction.View.PrivateMetadata), &meta); err != nil || meta.Path == "" {
-		meta = captureMeta{Path: backlog.CaptureModal}
-	}
+	meta := b.openMeta(req.Interaction.View.PrivateMetadata, req.User)
 	if req.Interaction.View.State == nil {
 		return &Reply{Ack: slack.NewErrorsViewSubmissionResponse(map[string]string{inputTitle: "Give the request a title."})}, nil
 	}
