@@ -40,8 +40,8 @@ type captureMeta struct {
 	Team     string          `json:"t,omitempty"`
 	Reporter string          `json:"r,omitempty"` // source message's author
 	Cut      bool            `json:"cut,omitempty"`
-	For      string          `json:"u,omitempty"`   // the person the modal was opened for
-	Sig      string          `json:"s,omitempty"`   // seals every field above
+	For      string          `json:"u,omitempty"` // the person the modal was opened for
+	Sig      string          `json:"s,omitempty"` // seals every field above
 }
 
 // fields are what the signature covers.
