@@ -240,15 +240,23 @@ func (d *Delivery) Run(ctx, work context.Context) {
 		case <-d.wake:
 			t.Stop()
 			// Let the enqueues of the same moment land before reading again.
-			debounce := time.NewTimer(deliveryDebounce)
-			select {
-			case <-ctx.Done():
-				debounce.Stop()
+			if !sleep(ctx, deliveryDebounce) {
 				return
-			case <-debounce.C:
 			}
 		case <-t.C:
 		}
+	}
+}
+
+// sleep waits for d and reports whether ctx is still going.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

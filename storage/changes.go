@@ -26,20 +26,7 @@ func itemTx(ctx context.Context, tx *Tx, id int64) (backlog.Item, error) {
 
 // followersTx lists an item's followers inside a transaction.
 func followersTx(ctx context.Context, tx *Tx, id int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, tx, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
 }
 
 // addEventID appends to an item's history and returns the event's id.

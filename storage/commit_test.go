@@ -52,15 +52,7 @@ func TestGroupCommitSharesTransactions(t *testing.T) {
 func TestGroupCommitFailedWriteUndoesOnlyItself(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	// Hold the committer so the three writes below land in one group.
-	release := make(chan struct{})
-	holding := make(chan struct{})
-	go db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
-		close(holding)
-		<-release
-		return nil
-	})
-	<-holding
+	release := holdCommitter(t, db) // the three writes below land in one group
 	boom := errors.New("boom")
 	results := make([]chan error, 3)
 	for i := range results {
@@ -99,14 +91,7 @@ func TestGroupCommitFailedWriteUndoesOnlyItself(t *testing.T) {
 func TestGroupCommitFailureFailsEveryWriteInIt(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	release := make(chan struct{})
-	holding := make(chan struct{})
-	go db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
-		close(holding)
-		<-release
-		return nil
-	})
-	<-holding
+	release := holdCommitter(t, db)
 	results := make([]chan error, 2)
 	for i := range results {
 		results[i] = make(chan error, 1)
@@ -150,6 +135,21 @@ func TestWritesQueuedBeforeCloseCommit(t *testing.T) {
 	if err := db.MarkEventProcessed(ctx, "ev2"); !errors.Is(err, ErrClosed) {
 		t.Errorf("write after Close: err = %v, want ErrClosed", err)
 	}
+}
+
+// holdCommitter keeps the committer busy until the returned channel is
+// closed, so the writes queued meanwhile land in one group.
+func holdCommitter(t *testing.T, db *DB) chan struct{} {
+	t.Helper()
+	release := make(chan struct{})
+	holding := make(chan struct{})
+	go db.withTx(context.Background(), func(ctx context.Context, tx *Tx) error {
+		close(holding)
+		<-release
+		return nil
+	})
+	<-holding
+	return release
 }
 
 // waitQueued waits until n writes wait in the committer's queue.

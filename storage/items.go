@@ -159,20 +159,7 @@ func finishCapture(ctx context.Context, tx *Tx, n NewItem, res *CaptureResult, i
 
 // labelsTx lists an item's labels inside a transaction.
 func labelsTx(ctx context.Context, tx *Tx, id int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT label FROM item_labels WHERE item_id = ? ORDER BY label`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, tx, `SELECT label FROM item_labels WHERE item_id = ? ORDER BY label`, id)
 }
 
 // addVoter adds user's vote and follow (both idempotent) and reports
@@ -293,9 +280,19 @@ func (db *DB) Followers(ctx context.Context, id int64) ([]string, error) {
 	return db.strings(ctx, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
 }
 
-// strings runs a one-column query.
+// strings runs a one-column query on the read pool.
 func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	return queryStrings(ctx, db.read, query, args...)
+}
+
+// querier is the read pool or a write transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryStrings runs a one-column query; no rows is an empty slice.
+func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

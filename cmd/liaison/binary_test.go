@@ -17,16 +17,7 @@ import (
 // operator would: it answers in Slack, exits 0 on SIGTERM, and exits 1 with
 // one line per problem when the configuration is wrong.
 func TestBinarySignalsAndExitCodes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "liaison")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-
+	bin := buildLiaison(t)
 	fake := slackfake.New(t)
 	dbPath := filepath.Join(t.TempDir(), "liaison.db")
 	var stderr syncBuffer
@@ -74,4 +65,20 @@ func TestBinarySignalsAndExitCodes(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
 	}
+}
+
+// buildLiaison builds the static binary into the test's temp dir (skipped
+// under -short).
+func buildLiaison(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "liaison")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -18,15 +17,7 @@ import (
 // group holding the capture committed with synchronous=FULL; a process
 // crash cannot lose a committed transaction.)
 func TestKillMidBatchKeepsEveryAckedCapture(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "liaison")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildLiaison(t)
 	fake := slackfake.New(t)
 	dbPath := filepath.Join(t.TempDir(), "liaison.db")
 	cmd := exec.Command(bin, "run")
