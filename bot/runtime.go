@@ -66,8 +66,10 @@ const (
 	// out well within Slack's 3 s whatever the handler waits on.
 	handlerTimeout = 2500 * time.Millisecond
 	// maxAfter bounds the after-ack work running at once; more waits its
-	// turn off the socket loop, so a full pool holds up no ack.
-	maxAfter = 32
+	// turn in a queue of afterQueue, off the socket loop, so a full pool
+	// holds up no ack.
+	maxAfter   = 32
+	afterQueue = 1 << 16
 	// triggerLife is how long Slack honours a trigger_id.
 	triggerLife = 3 * time.Second
 	// afterTimeout bounds one envelope's after-ack work.
@@ -103,7 +105,7 @@ type Bot struct {
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	inflight  sync.WaitGroup
 	busy      atomic.Int64  // envelopes being served, their after-ack work included
-	after     chan struct{} // slots of the after-ack pool
+	after     chan afterTask // after-ack work waiting for one of maxAfter workers
 }
 
 // New builds a bot that talks to Slack with cfg's tokens, keeps its state
@@ -150,7 +152,7 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 		router:          newRouter(),
 		ShutdownTimeout: DefaultShutdownTimeout,
 		ackFlush:        ackFlush,
-		after:           make(chan struct{}, maxAfter),
+		after:           make(chan afterTask, afterQueue),
 	}
 	b.delivery.busy = func(d int64) { b.busy.Add(d) }
 	b.routes()
@@ -221,6 +223,22 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.delivery.Run(outboxCtx, work)
 	}()
 	go b.roles.run(outboxCtx)
+	stopAfter := make(chan struct{})
+	for range maxAfter {
+		go b.afterWorker(stopAfter)
+	}
+	defer func() {
+		close(stopAfter)
+		for { // what is still queued was counted in; let it go
+			select {
+			case <-b.after:
+				b.busy.Add(-1)
+				b.inflight.Done()
+			default:
+				return
+			}
+		}
+	}()
 
 	if err := b.startDigests(work); err != nil {
 		return fmt.Errorf("start digests: %w", err)
@@ -561,32 +579,60 @@ func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply
 	})
 }
 
-// afterAck runs fn in the after-ack pool, on its own goroutine: the caller
-// never waits, and work waiting for a slot gives up when ctx ends.
+// afterTask is one envelope's after-ack work, waiting for a worker.
+type afterTask struct {
+	ctx context.Context
+	log *slog.Logger
+	fn  func(ctx context.Context) error
+}
+
+// afterAck queues fn for the after-ack workers: the caller never waits. A
+// queue that is full (afterQueue tasks waiting) drops the work with a
+// warning rather than hold up an ack; a capture's confirmation, already in
+// the outbox, still goes out.
 func (b *Bot) afterAck(ctx context.Context, log *slog.Logger, fn func(ctx context.Context) error) {
 	b.inflight.Add(1)
 	b.busy.Add(1)
-	go func() {
-		defer b.inflight.Done()
-		defer b.busy.Add(-1)
+	select {
+	case b.after <- afterTask{ctx: ctx, log: log, fn: fn}:
+	default:
+		log.Warn("after-ack queue full; work dropped")
+		b.busy.Add(-1)
+		b.inflight.Done()
+	}
+}
+
+// afterWorker runs queued after-ack work until stop is closed.
+func (b *Bot) afterWorker(stop <-chan struct{}) {
+	for {
 		select {
-		case b.after <- struct{}{}:
-		case <-ctx.Done():
-			log.Warn("shutting down: after-ack work dropped")
+		case t := <-b.after:
+			b.runAfter(t)
+		case <-stop:
 			return
 		}
-		defer func() { <-b.after }()
-		defer func() {
-			if r := recover(); r != nil {
-				log.Error("panic after ack", "panic", r, "stack", string(debug.Stack()))
-			}
-		}()
-		actx, cancel := context.WithTimeout(ctx, afterTimeout)
-		defer cancel()
-		if err := fn(actx); err != nil {
-			log.Warn("after ack", "err", err)
+	}
+}
+
+// runAfter runs one task, bounded by afterTimeout; once its context has
+// ended (shutdown ran out of time) it is dropped unrun.
+func (b *Bot) runAfter(t afterTask) {
+	defer b.inflight.Done()
+	defer b.busy.Add(-1)
+	if t.ctx.Err() != nil {
+		t.log.Warn("shutting down: after-ack work dropped")
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			t.log.Error("panic after ack", "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
+	actx, cancel := context.WithTimeout(t.ctx, afterTimeout)
+	defer cancel()
+	if err := t.fn(actx); err != nil {
+		t.log.Warn("after ack", "err", err)
+	}
 }
 
 // ack acknowledges an envelope, optionally with a payload, and records the latency.
