@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/storage"
@@ -118,11 +116,8 @@ func (b *Handlers) runDigest(ctx context.Context, s storage.Subscription, due ti
 		}
 		return err
 	}
-	msgs, err := digestMessages(fmt.Sprintf("digest:%d:%d", s.ID, due.Unix()), s.Channel,
+	msgs := digestMessages(fmt.Sprintf("digest:%d:%d", s.ID, due.Unix()), s.Channel,
 		ComposeDigest(digestTitle(s), data, sc.Location))
-	if err != nil {
-		return err
-	}
 	created, err := b.db.StartRun(ctx, s.ID, start, due, storage.RunPosting, msgs)
 	if err != nil {
 		return err
@@ -163,20 +158,17 @@ func digestTitle(s storage.Subscription) string {
 
 // digestMessages turns posts into outbox messages: the first in channel,
 // the rest in its thread.
-func digestMessages(key, channel string, posts []DigestPost) ([]storage.OutboxMessage, error) {
+func digestMessages(key, channel string, posts []DigestPost) []storage.OutboxMessage {
 	var out []storage.OutboxMessage
 	for i, p := range posts {
-		blocks, err := json.Marshal(slack.Blocks{BlockSet: p.Blocks})
-		if err != nil {
-			return nil, fmt.Errorf("digest blocks: %w", err)
-		}
-		m := storage.OutboxMessage{Key: fmt.Sprintf("%s:%d", key, i), Channel: channel, Text: p.Text, Blocks: string(blocks), Lane: storage.LaneDigest}
+		text, blocks := renderJSON(p.Text, p.Blocks)
+		m := storage.OutboxMessage{Key: fmt.Sprintf("%s:%d", key, i), Channel: channel, Text: text, Blocks: blocks, Lane: storage.LaneDigest}
 		if i > 0 {
 			m.ThreadOf = out[0].Key
 		}
 		out = append(out, m)
 	}
-	return out, nil
+	return out
 }
 
 // cmdDigest is `/backlog digest list|now|preview|subscribe|unsubscribe`.
@@ -296,10 +288,7 @@ func (b *Handlers) digestNow(ctx context.Context, req *Request, rest string) (*R
 		return nil, err
 	}
 	prefix := fmt.Sprintf("digest-now:%s:", channel)
-	msgs, err := digestMessages(prefix+req.EnvelopeID, channel, posts)
-	if err != nil {
-		return nil, err
-	}
+	msgs := digestMessages(prefix+req.EnvelopeID, channel, posts)
 	last, ok, err := b.db.EnqueueUnlessRecent(ctx, prefix, digestNowEvery, msgs)
 	if err != nil {
 		return nil, err

@@ -66,10 +66,7 @@ func longDigest(t *testing.T) []DigestPost {
 // and wakes the delivery; it returns their keys, the first post's first.
 func enqueueDigest(t *testing.T, h *harness, posts []DigestPost) []string {
 	t.Helper()
-	msgs, err := digestMessages("digest:test", "C0STAKE", posts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	msgs := digestMessages("digest:test", "C0STAKE", posts)
 	if err := h.db.Enqueue(t.Context(), msgs...); err != nil {
 		t.Fatal(err)
 	}
