@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,13 +31,19 @@ func (db *DB) queryItems(ctx context.Context, query string, args ...any) ([]back
 	return out, rows.Err()
 }
 
-// smallSet is the size under which a person or label filter drives a list
-// query from its own index instead of walking the ranking index.
+// smallSet is the size under which a person filter drives a list query
+// from its own index instead of walking the ranking index.
 const smallSet = 5000
 
+// labelRankOrder is rankOrder over label_ranks, which copies the ranking
+// columns of each labelled item (migration 0007); its index
+// label_ranks_rank is in this order.
+const labelRankOrder = `ORDER BY (l.score IS NULL), l.score DESC, l.vote_count DESC, l.item_id`
+
 // List returns up to limit items matching f, best ranked first. A filter on
-// a person or a label with few items drives the query from that set; other
-// lists walk the ranking index and stop at limit.
+// a person with few items drives the query from that set; a label filter
+// walks that label's items in rank order (label_ranks); other lists walk
+// the ranking index. All stop at limit.
 func (db *DB) List(ctx context.Context, f backlog.Filter, limit int) ([]backlog.Item, error) {
 	var cte string
 	var cteArgs []any
@@ -48,16 +55,25 @@ func (db *DB) List(ctx context.Context, f backlog.Filter, limit int) ([]backlog.
 		cteArgs = []any{f.Mine, f.Mine}
 	case f.By != "" && db.fewer(ctx, `SELECT count(*) FROM (SELECT 1 FROM items WHERE reporter = ? LIMIT ?)`, f.By):
 		cte, cteArgs, byDrives = `SELECT id FROM items WHERE reporter = ?`, []any{f.By}, true
-	case f.Label != "" && db.fewer(ctx, `SELECT count(*) FROM (SELECT 1 FROM item_labels WHERE label = ? LIMIT ?)`, f.Label):
-		cte, cteArgs, labelDrives = `SELECT item_id AS id FROM item_labels WHERE label = ?`, []any{f.Label}, true
+	case f.Label != "":
+		labelDrives = true
+	}
+	// With a label driving, the status filter reads label_ranks' copy,
+	// which its index holds, so only matching items are read.
+	status := "i.status"
+	if labelDrives {
+		status = "l.status"
 	}
 	var where []string
 	var args []any
+	if labelDrives {
+		where, args = append(where, "l.label = ?"), append(args, f.Label)
+	}
 	switch {
 	case f.Status != "":
-		where, args = append(where, "i.status = ?"), append(args, f.Status)
+		where, args = append(where, status+" = ?"), append(args, f.Status)
 	case f.Open:
-		where = append(where, "i.status IN ("+openStatuses+")")
+		where = append(where, status+" IN ("+openStatuses+")")
 	}
 	if f.Kind != "" {
 		where, args = append(where, "i.kind = ?"), append(args, f.Kind)
@@ -68,8 +84,12 @@ func (db *DB) List(ctx context.Context, f backlog.Filter, limit int) ([]backlog.
 	if f.Label != "" && !labelDrives {
 		where, args = append(where, "i.id IN (SELECT item_id FROM item_labels WHERE label = ?)"), append(args, f.Label)
 	}
-	q := `SELECT ` + itemColumns + ` FROM items i`
-	if cte != "" {
+	q, order := `SELECT `+itemColumns+` FROM items i`, rankOrder
+	switch {
+	case labelDrives:
+		// CROSS JOIN keeps SQLite from reordering: the label's index drives.
+		q, order = `SELECT `+itemColumns+` FROM label_ranks l CROSS JOIN items i ON i.id = l.item_id`, labelRankOrder
+	case cte != "":
 		// CROSS JOIN keeps SQLite from reordering: the small set drives.
 		q = `WITH m AS MATERIALIZED (` + cte + `) SELECT ` + itemColumns + ` FROM m CROSS JOIN items i ON i.id = m.id`
 		args = append(cteArgs, args...)
@@ -77,7 +97,7 @@ func (db *DB) List(ctx context.Context, f backlog.Filter, limit int) ([]backlog.
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	items, err := db.queryItems(ctx, q+" "+rankOrder+" LIMIT ?", append(args, limit)...)
+	items, err := db.queryItems(ctx, q+" "+order+" LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list: %w", err)
 	}
@@ -113,29 +133,38 @@ func searchQuery(text string) string {
 	return strings.Join(terms, " ")
 }
 
-// rankWindowSQL bounds full-text ranking: bm25 orders at most the newest
-// 500 matches, so a query for a word in half the backlog costs about the
-// same as a rare one.
-const rankWindowSQL = "500"
+// searchWindow bounds full-text ranking: only the newest searchWindow
+// matches are ranked, so a query for a word in half the backlog costs about
+// the same as a rare one.
+const searchWindow = 500
 
-// rankedMatches is the FTS5 subquery yielding (rowid, r) for the newest
-// 500 matches of its MATCH parameter, r being bm25 with the title
-// weighted four times the body.
-const rankedMatches = `(SELECT rowid, bm25(items_fts, 4.0, 1.0) AS r FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT ` + rankWindowSQL + `)`
+// searchRanked ranks the newest searchWindow matches of ?1 (every word,
+// anywhere), those whose titles hold every word (?2) first, then newest
+// first, and returns the first ?3 with r (0 for a title match, else 1).
+// Ranking reads the window twice, and no document: no bm25, whose word
+// weights take a pass over every item holding the word.
+var searchRanked = `
+	WITH w AS MATERIALIZED (
+		SELECT rowid AS id FROM items_fts WHERE items_fts MATCH ?1
+		ORDER BY rowid DESC LIMIT ` + strconv.Itoa(searchWindow) + `),
+	t AS MATERIALIZED (
+		SELECT rowid AS id FROM items_fts WHERE items_fts MATCH ?2 AND rowid >= (SELECT min(id) FROM w))
+	SELECT w.id, t.id IS NULL AS r FROM w LEFT JOIN t ON t.id = w.id
+	ORDER BY r, w.id DESC LIMIT ?3`
 
 // Search returns up to limit items whose title or body contain every word
-// of q, best match first.
+// of q, best match first: among the newest searchWindow matches, those
+// whose titles hold every word, then the others, each newest first.
 func (db *DB) Search(ctx context.Context, q string, limit int) ([]backlog.Item, error) {
-	m := searchQuery(q)
-	if m == "" {
+	all := searchQuery(q)
+	if all == "" || limit <= 0 {
 		return nil, nil
 	}
 	items, err := db.queryItems(ctx, `
 		SELECT `+itemColumns+`
-		FROM `+rankedMatches+` f
-		CROSS JOIN items i ON i.id = f.rowid
-		ORDER BY f.r, i.id DESC
-		LIMIT ?`, m, limit)
+		FROM (`+searchRanked+`) f
+		CROSS JOIN items i ON i.id = f.id
+		ORDER BY f.r, f.id DESC`, all, "{title} : ("+all+")", limit)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
