@@ -157,10 +157,10 @@ func (b *Handlers) captureReply(ctx context.Context, req *Request, in captureInp
 	}
 	if inAck {
 		return &Reply{Render: withSimilar, After: func(ctx context.Context) error {
-			if link := permalink(ctx); link != "" {
-				return b.db.CompleteCapture(ctx, storage.CaptureFollowUp{Item: c.Item.ID, Permalink: link})
+			if !c.Created {
+				return nil
 			}
-			return nil
+			return b.db.CompleteCapture(ctx, storage.CaptureFollowUp{Item: c.Item.ID, Permalink: permalink(ctx)})
 		}}, nil
 	}
 	return &Reply{After: func(ctx context.Context) error {

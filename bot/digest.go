@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/storage"
 )

@@ -103,8 +103,9 @@ type Bot struct {
 
 	connected atomic.Bool
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
+	pruning   atomic.Bool  // a prune runs, off the socket loop
 	inflight  sync.WaitGroup
-	busy      atomic.Int64  // envelopes being served, their after-ack work included
+	busy      atomic.Int64   // envelopes being served, their after-ack work included
 	after     chan afterTask // after-ack work waiting for one of maxAfter workers
 }
 
@@ -244,7 +245,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		return fmt.Errorf("start digests: %w", err)
 	}
 
-	b.pruneEvents(work)
+	b.prune(work)
 	prune := time.NewTicker(pruneEvery)
 	defer prune.Stop()
 
@@ -262,7 +263,7 @@ loop:
 		case evt := <-b.socket.Events:
 			b.handleEvent(work, evt)
 		case <-prune.C:
-			b.pruneEvents(work)
+			b.prune(work)
 		}
 	}
 
@@ -308,8 +309,33 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
 	}
 }
 
-// pruneEvents forgets handled event ids older than eventMemory.
+// prune runs pruneEvents on its own goroutine, counted as in flight.
+func (b *Bot) prune(ctx context.Context) {
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		b.pruneEvents(ctx)
+	}()
+}
+
+// pruneEvents forgets handled event ids older than eventMemory and
+// indexes the titles whose capture follow-up never ran (a crash). It runs
+// on its own goroutine, one at a time.
 func (b *Bot) pruneEvents(ctx context.Context) {
+	if !b.pruning.CompareAndSwap(false, true) {
+		return // the last one is still at it
+	}
+	defer b.pruning.Store(false)
+	for {
+		n, err := b.db.IndexPendingTitles(ctx, 500)
+		if err != nil {
+			b.log.Warn("index pending titles", "err", err)
+			break
+		}
+		if n < 500 {
+			break
+		}
+	}
 	n, err := b.db.PruneEvents(ctx, time.Now().Add(-eventMemory))
 	if err != nil {
 		b.log.Warn("prune processed events", "err", err)

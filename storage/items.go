@@ -318,11 +318,14 @@ type CaptureFollowUp struct {
 	Text, Blocks string
 }
 
-// CompleteCapture records the source message's permalink and releases the
-// held confirmation (in its place, as if never held, if it has not gone
-// out yet), in one write.
+// CompleteCapture indexes the new item's title for similar items, records
+// the source message's permalink and releases the held confirmation (in
+// its place, as if never held, if it has not gone out yet), in one write.
 func (db *DB) CompleteCapture(ctx context.Context, f CaptureFollowUp) error {
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := indexPendingTitle(ctx, tx, f.Item); err != nil {
+			return err
+		}
 		if f.Permalink != "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE items SET permalink = ? WHERE id = ? AND permalink = ''`, f.Permalink, f.Item); err != nil {
 				return fmt.Errorf("set permalink: %w", err)

@@ -22,6 +22,10 @@ func capture(t *testing.T, db *DB, title, body string) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As the capture's follow-up after its ack does.
+	if err := db.CompleteCapture(context.Background(), CaptureFollowUp{Item: res.Item.ID}); err != nil {
+		t.Fatal(err)
+	}
 	return res.Item.ID
 }
 
@@ -203,6 +207,9 @@ func TestTitleWordsHoldExactlyTheOpenStatuses(t *testing.T) {
 			t.Fatal(err)
 		}
 		id, _ := res.LastInsertId()
+		if err := db.CompleteCapture(ctx, CaptureFollowUp{Item: id}); err != nil {
+			t.Fatal(err)
+		}
 		if got := len(titleWords(t, db, id)) > 0; got != s.Open() {
 			t.Errorf("status %s: title words %v, want them iff open (%v)", s, got, s.Open())
 		}
@@ -501,5 +508,27 @@ func TestSimilarOnManyDatabasesAtOnce(t *testing.T) {
 			t.Errorf("Similar after reopening = %v, %v", ids(got), err)
 		}
 		db.Close()
+	}
+}
+
+func TestTitlesLeftPendingAreIndexedBySweep(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	res, err := db.Capture(ctx, sampleItem("8.1", "U1", "U1", "Offline sync for tablets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := titleWords(t, db, res.Item.ID); len(got) != 0 {
+		t.Fatalf("title indexed inside the capture (%v): that is after-ack work", got)
+	}
+	n, err := db.IndexPendingTitles(ctx, 100)
+	if err != nil || n != 1 {
+		t.Fatalf("IndexPendingTitles = %d, %v; want 1", n, err)
+	}
+	if got, _ := db.Similar(ctx, "tablets offline", 0, 3); len(got) != 1 || got[0].ID != res.Item.ID {
+		t.Errorf("Similar after the sweep = %v", ids(got))
+	}
+	if n, _ := db.IndexPendingTitles(ctx, 100); n != 0 {
+		t.Errorf("a second sweep indexed %d titles, want 0", n)
 	}
 }
