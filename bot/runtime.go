@@ -79,6 +79,9 @@ const (
 	// eventMemory is how long a handled event_id is remembered; Slack
 	// retries a delivery for minutes.
 	eventMemory = time.Hour
+	// outboxMemory is how long a sent message is kept (for /backlog stats
+	// and the debugging of a delivery).
+	outboxMemory = 7 * 24 * time.Hour
 	// pruneEvery is how often forgotten event ids are deleted.
 	pruneEvery = 10 * time.Minute
 	// ackFlush is how long shutdown lets the socket writer send the last acks.
@@ -335,6 +338,11 @@ func (b *Bot) pruneEvents(ctx context.Context) {
 		if n < 500 {
 			break
 		}
+	}
+	if n, err := b.db.PruneOutbox(ctx, time.Now().Add(-outboxMemory)); err != nil {
+		b.log.Warn("prune sent messages", "err", err)
+	} else {
+		b.log.Debug("pruned sent messages", "count", n)
 	}
 	n, err := b.db.PruneEvents(ctx, time.Now().Add(-eventMemory))
 	if err != nil {
@@ -695,8 +703,8 @@ func replyTo(req *Request, reply *Reply) (storage.OutboxMessage, error) {
 			thread = req.ThreadTS
 		}
 	}
-	if channel == "" && req.Kind == KindViewSubmission {
-		channel = req.User // a modal has closed: the answer comes by DM
+	if channel == "" && (req.Kind == KindViewSubmission || req.Kind == KindShortcut) {
+		channel = req.User // no channel to answer in (a closed modal, a global shortcut): by DM
 	}
 	public := !reply.Ephemeral && (req.Kind == KindMention || req.Kind == KindMessage || req.Kind == KindReaction)
 	if public && reply.Channel == "" && thread == "" {

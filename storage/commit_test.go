@@ -171,3 +171,37 @@ func deadlineWait(cond func() bool) bool {
 	}
 	return cond()
 }
+
+func TestPruneOutboxKeepsWhatIsPendingOrAwaited(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return old }
+	msgs := []OutboxMessage{
+		{Key: "sent", Channel: "C1", Text: "a"},
+		{Key: "parent", Channel: "C1", Text: "b"},
+		{Key: "child", Channel: "C1", Text: "c", ThreadOf: "parent"},
+		{Key: "pending", Channel: "C1", Text: "d"},
+	}
+	if err := db.Enqueue(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"sent", "parent"} {
+		r, _, _, err := db.OutboxByKey(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.OutboxSent(ctx, r.ID, "1.1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := db.PruneOutbox(ctx, old.Add(time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v; want the one sent message nothing waits for", n, err)
+	}
+	for _, key := range []string{"parent", "child", "pending"} {
+		if _, _, _, err := db.OutboxByKey(ctx, key); err != nil {
+			t.Errorf("%s: %v", key, err)
+		}
+	}
+}

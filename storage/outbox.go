@@ -266,6 +266,21 @@ func (db *DB) OutboxStats(ctx context.Context) (OutboxCounts, error) {
 	return c, rows.Err()
 }
 
+// PruneOutbox deletes messages sent before cutoff (their keys have done
+// their work: Slack redelivers for minutes, not days), except a post whose
+// thread replies still wait for it. It returns how many went.
+func (db *DB) PruneOutbox(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := db.exec(ctx, `
+		DELETE FROM outbox
+		WHERE state = 'sent' AND sent_at < ?
+		  AND NOT EXISTS (SELECT 1 FROM outbox c WHERE c.state = 'pending' AND c.thread_of = outbox.key)`,
+		formatTime(cutoff))
+	if err != nil {
+		return 0, fmt.Errorf("prune outbox: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // PendingOutbox counts the messages waiting to be sent.
 func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
 	var n int
