@@ -75,7 +75,7 @@ func askPlanned(b *Handlers, ctx context.Context, req *Request, _ []string) (*Re
 }
 
 func askShipped(b *Handlers, ctx context.Context, req *Request, _ []string) (*Reply, error) {
-	items, err := b.db.ChangedTo(ctx, backlog.StatusShipped, time.Now().Add(-7*24*time.Hour), listSize+1)
+	items, err := b.db.ChangedTo(ctx, backlog.StatusShipped, b.now().Add(-7*24*time.Hour), listSize+1)
 	if err != nil {
 		return nil, err
 	}

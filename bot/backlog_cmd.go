@@ -291,7 +291,7 @@ func (b *Handlers) setStatus(ctx context.Context, id int64, actor string, to bac
 	if err != nil {
 		return nil, storageErr(id, err)
 	}
-	b.delivery.Kick()
+	b.queue.Kick()
 	text := fmt.Sprintf("*#%d* %s: %s → *%s*.", id, Escape(it.Title), from.Label(), to.Label())
 	if to.Notifies() && b.cfg.NotifyMode != "off" {
 		text += " Everyone following it will be told."
@@ -454,7 +454,7 @@ func (b *Handlers) merge(ctx context.Context, from, into int64, actor string) (*
 	if err := b.db.Merge(ctx, from, into, actor, b.changeNotifier("", &target)); err != nil {
 		return nil, storageErr(from, err)
 	}
-	b.delivery.Kick()
+	b.queue.Kick()
 	target, err = b.db.Item(ctx, into)
 	if err != nil {
 		return nil, err

@@ -164,7 +164,7 @@ func (b *Handlers) captureReply(ctx context.Context, req *Request, in captureInp
 		}}, nil
 	}
 	return &Reply{After: func(ctx context.Context) error {
-		defer b.delivery.Kick(dest.PaceKey())
+		defer b.queue.Kick(dest.PaceKey())
 		if !c.Created {
 			return nil
 		}

@@ -127,7 +127,7 @@ func (b *Handlers) runDigest(ctx context.Context, s storage.Subscription, due ti
 	}
 	b.metrics.digestRuns.WithLabelValues(storage.RunPosting).Inc()
 	b.log.Info("digest queued", "subscription", s.Name, "channel", s.Channel, "period_start", start, "period_end", due)
-	b.delivery.Kick()
+	b.queue.Kick()
 	return nil
 }
 
@@ -297,7 +297,7 @@ func (b *Handlers) digestNow(ctx context.Context, req *Request, rest string) (*R
 		return nil, userErrorf("A digest went to %s %d minutes ago; the next one can go after <!date^%d^{time}|%s>.",
 			channelRef(channel), int(time.Since(last).Minutes()), next.Unix(), next.UTC().Format("15:04 UTC"))
 	}
-	b.delivery.Kick()
+	b.queue.Kick()
 	return &Reply{Text: fmt.Sprintf("Posting the digest in %s now.", channelRef(channel))}, nil
 }
 

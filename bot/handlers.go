@@ -2,6 +2,7 @@ package bot
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/liaisonbot/liaison/storage"
 )
@@ -12,15 +13,24 @@ import (
 // interface and send after the ack only through the delivery queue; they
 // never see Socket Mode, so a test can call one and compare its Reply.
 type Handlers struct {
-	cfg      Config
-	log      *slog.Logger
-	db       *storage.DB
-	api      SlackAPI
-	metrics  *Metrics
-	roles    *roles    // admin user group membership
-	delivery *Delivery // every message sent after an ack
-	sched    Scheduler // runs the digests
-	seals    sealer    // signs values handed to Slack and back
+	cfg     Config
+	log     *slog.Logger
+	db      *storage.DB
+	api     SlackAPI
+	metrics *Metrics
+	roles   *roles        // admin user group membership
+	queue   deliveryQueue // wakes the delivery path after an enqueue
+	sched   Scheduler     // runs the digests
+	seals   sealer        // signs values handed to Slack and back
 
 	botUserID string // set from auth.test when Run starts
+
+	// now is the handlers' clock (time.Now; tests may fix it).
+	now func() time.Time
+}
+
+// deliveryQueue is what handlers need of the delivery path: messages go
+// into the outbox through the store, and Kick says where.
+type deliveryQueue interface {
+	Kick(paceKeys ...string)
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/storage"
@@ -35,7 +36,7 @@ func newTestHandlers(t *testing.T) *Handlers {
 	api := noSlack{}
 	return &Handlers{
 		cfg: Config{Admins: []string{admin}, MaxChars: backlog.DefaultMaxBody}, log: log, db: db, api: api,
-		metrics: NewMetrics(nil), roles: newRoles(api, "", log), delivery: newDelivery(db, api, log, NewMetrics(nil)),
+		metrics: NewMetrics(nil), roles: newRoles(api, "", log), queue: newDelivery(db, api, log, NewMetrics(nil)), now: time.Now,
 	}
 }
 

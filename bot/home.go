@@ -51,7 +51,7 @@ func (b *Handlers) homeView(ctx context.Context, user string) (slack.HomeTabView
 	if err != nil {
 		return slack.HomeTabViewRequest{}, err
 	}
-	shipped, err := b.db.ChangedTo(ctx, backlog.StatusShipped, time.Now().Add(-30*24*time.Hour), homeShipped)
+	shipped, err := b.db.ChangedTo(ctx, backlog.StatusShipped, b.now().Add(-30*24*time.Hour), homeShipped)
 	if err != nil {
 		return slack.HomeTabViewRequest{}, err
 	}

@@ -96,8 +96,9 @@ const (
 // know nothing of Socket Mode.
 type Bot struct {
 	*Handlers
-	socket *socketmode.Client
-	router *router
+	socket   *socketmode.Client
+	router   *router
+	delivery *Delivery // every message sent after an ack
 
 	// ShutdownTimeout bounds how long Run waits for in-flight handlers after
 	// its context ends.
@@ -140,18 +141,19 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 		cfg.MaxChars = backlog.DefaultMaxBody
 	}
 	h := &Handlers{
-		cfg:      cfg,
-		log:      log,
-		db:       db,
-		api:      api,
-		metrics:  metrics,
-		roles:    newRoles(api, cfg.AdminGroup, log),
-		delivery: newDelivery(db, api, log, metrics),
-		sched:    sched,
-		seals:    newSealer(cfg.BotToken),
+		cfg:     cfg,
+		log:     log,
+		db:      db,
+		api:     api,
+		metrics: metrics,
+		roles:   newRoles(api, cfg.AdminGroup, log),
+		sched:   sched,
+		seals:   newSealer(cfg.BotToken),
+		now:     time.Now,
 	}
 	b := &Bot{
 		Handlers:        h,
+		delivery:        newDelivery(db, api, log, metrics),
 		socket:          socket,
 		router:          newRouter(),
 		ShutdownTimeout: DefaultShutdownTimeout,
@@ -159,6 +161,7 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 		after:           make(chan afterTask, afterQueue),
 	}
 	b.delivery.busy = func(d int64) { b.busy.Add(d) }
+	h.queue = b.delivery
 	b.routes()
 	return b
 }
