@@ -34,11 +34,12 @@ const (
 // outboxStore is what the delivery path needs of the database.
 type outboxStore interface {
 	DueOutbox(ctx context.Context, limit int, skip []string) ([]storage.OutboxRow, error)
-	NextOutboxDue(ctx context.Context) (time.Time, bool, error)
+	NextOutboxDue(ctx context.Context, after time.Time) (time.Time, bool, error)
 	OutboxSent(ctx context.Context, id int64, ts string) error
 	OutboxRetry(ctx context.Context, id int64, next time.Time, errText string, counted bool) error
 	OutboxDead(ctx context.Context, id int64, errText string) error
 	PendingOutbox(ctx context.Context) (int, error)
+	CurrentTime() time.Time
 }
 
 // poster is the part of Slack the delivery path calls.
@@ -119,8 +120,8 @@ func (d *Delivery) Kick(keys ...string) {
 // Call with d.mu held.
 func (d *Delivery) ready(key string, now time.Time) (bool, time.Time) {
 	p := d.paces[key]
-	if p == nil {
-		return true, now
+	if p == nil || d.Rate <= 0 {
+		return true, now // no budget yet, or pacing off
 	}
 	if now.Before(p.blocked) {
 		return false, p.blocked
@@ -183,6 +184,7 @@ func (d *Delivery) Run(ctx, work context.Context) {
 	for {
 		now := d.now()
 		skip, paced := d.skipList(now)
+		readAt := d.db.CurrentTime() // the clock DueOutbox reads by
 		due, err := d.db.DueOutbox(ctx, outboxBatch, skip)
 		if err != nil && ctx.Err() == nil {
 			d.log.Warn("read outbox", "err", err)
@@ -226,8 +228,8 @@ func (d *Delivery) Run(ctx, work context.Context) {
 			continue
 		}
 		wait := outboxIdlePoll
-		if next, ok, err := d.db.NextOutboxDue(ctx); err == nil && ok && next.After(now) {
-			wait = min(wait, next.Sub(now))
+		if next, ok, err := d.db.NextOutboxDue(ctx, readAt); err == nil && ok {
+			wait = min(wait, max(next.Sub(d.now()), 0))
 		}
 		if !paced.IsZero() {
 			wait = min(wait, max(paced.Sub(now), time.Millisecond))

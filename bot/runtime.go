@@ -248,6 +248,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	}()
 
 	if err := b.startDigests(work); err != nil {
+		stopOutbox() // sends in flight are recorded before it returns
+		<-outboxDone
 		return fmt.Errorf("start digests: %w", err)
 	}
 

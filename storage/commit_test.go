@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -202,6 +203,51 @@ func TestPruneOutboxKeepsWhatIsPendingOrAwaited(t *testing.T) {
 	for _, key := range []string{"parent", "child", "pending"} {
 		if _, _, _, err := db.OutboxByKey(ctx, key); err != nil {
 			t.Errorf("%s: %v", key, err)
+		}
+	}
+}
+
+func TestRefusalThatWroteNothingDoesNotReplayItsGroup(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	release := holdCommitter(t, db)
+	refused := errors.New("refused")
+	var runs atomic.Int64 // how often write 0 ran: a replay runs it twice
+	results := make([]chan error, 3)
+	for i := range results {
+		results[i] = make(chan error, 1)
+		go func() {
+			results[i] <- db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
+				if i == 0 {
+					runs.Add(1)
+				}
+				if i == 1 {
+					var n int
+					_ = tx.QueryRowContext(ctx, `SELECT count(*) FROM items`).Scan(&n)
+					return refused // read, wrote nothing
+				}
+				_, err := tx.ExecContext(ctx, `INSERT INTO processed_events (event_id, processed_at) VALUES (?, 'x')`, fmt.Sprint("ev", i))
+				return err
+			})
+		}()
+	}
+	waitQueued(t, db, 3)
+	groups0, _ := db.Commits()
+	close(release)
+	for i, ch := range results {
+		if err := <-ch; errors.Is(err, refused) != (i == 1) {
+			t.Errorf("write %d: err = %v", i, err)
+		}
+	}
+	if n := runs.Load(); n != 1 {
+		t.Errorf("write 0 ran %d times: the refusal replayed its group", n)
+	}
+	if groups, _ := db.Commits(); groups-groups0 != 2 {
+		t.Errorf("%d groups committed, want 2 (the held write's, then the three)", groups-groups0)
+	}
+	for _, ev := range []string{"ev0", "ev2"} {
+		if seen, _ := db.EventSeen(ctx, ev); !seen {
+			t.Errorf("%s not stored", ev)
 		}
 	}
 }

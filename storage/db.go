@@ -234,6 +234,9 @@ func (db *DB) withTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) e
 	}
 }
 
+// CurrentTime is the time by the database's clock (Now).
+func (db *DB) CurrentTime() time.Time { return db.Now() }
+
 // Commits reports how many group commits succeeded and how many writes they held.
 func (db *DB) Commits() (groups, writes int64) { return db.groups.Load(), db.writes.Load() }
 
@@ -311,7 +314,9 @@ func (db *DB) commit(batch []*writeOp) {
 		pending = append(pending, op)
 	}
 	for len(pending) > 0 {
-		failed, opErr, err := db.runBatch(pending)
+		var failed int
+		var opErr, err error
+		pending, failed, opErr, err = db.runBatch(pending)
 		if failed >= 0 {
 			pending[failed].done <- opErr
 			pending = append(pending[:failed:failed], pending[failed+1:]...)
@@ -328,27 +333,47 @@ func (db *DB) commit(batch []*writeOp) {
 	}
 }
 
-// runBatch runs the writes in one transaction and commits it. When a
-// write fails it rolls back and returns that write's index and error;
+// runBatch runs the writes in one transaction and commits it. A write
+// that fails having changed nothing is answered at once and left out of
+// the returned rest. When a write fails after changing rows, runBatch
+// rolls back and returns that write's index in rest and its error;
 // otherwise failed is -1 and err is the commit's.
-func (db *DB) runBatch(batch []*writeOp) (failed int, opErr, err error) {
+func (db *DB) runBatch(batch []*writeOp) (rest []*writeOp, failed int, opErr, err error) {
 	ctx := context.Background()
 	db.prepareWanted(ctx)
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return -1, nil, fmt.Errorf("begin: %w", err)
+		return batch, -1, nil, fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{Tx: sqlTx, db: db}
-	for i, op := range batch {
-		if err := runOp(op, tx); err != nil {
-			_ = tx.Rollback()
-			return i, err, nil
+	for i := 0; i < len(batch); i++ {
+		before, cerr := totalChanges(ctx, tx)
+		err := runOp(batch[i], tx)
+		if err == nil {
+			continue
 		}
+		// Most refusals (not found, a transition not allowed) fail before
+		// writing anything: answer them and go on with the group.
+		if after, aerr := totalChanges(ctx, tx); cerr == nil && aerr == nil && after == before {
+			batch[i].done <- err
+			batch = append(batch[:i:i], batch[i+1:]...)
+			i--
+			continue
+		}
+		_ = tx.Rollback()
+		return batch, i, err, nil
 	}
 	if err := tx.Commit(); err != nil {
-		return -1, nil, fmt.Errorf("commit: %w", err)
+		return batch, -1, nil, fmt.Errorf("commit: %w", err)
 	}
-	return -1, nil, nil
+	return batch, -1, nil, nil
+}
+
+// totalChanges is the number of rows the connection has changed so far.
+func totalChanges(ctx context.Context, tx *Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&n)
+	return n, err
 }
 
 // runOp runs one write, turning a panic into its error so the committer

@@ -165,13 +165,14 @@ func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]Outbox
 	return out, rows.Err()
 }
 
-// NextOutboxDue is when the earliest pending message waiting for a later
-// time is due; ok is false when none is.
-func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
+// NextOutboxDue is when the earliest pending message due after after is
+// due; ok is false when none is. The caller passes the time it last read
+// the due messages at, so a message falling due in between is not missed.
+func (db *DB) NextOutboxDue(ctx context.Context, after time.Time) (time.Time, bool, error) {
 	var s sql.NullString
 	err := db.read.QueryRowContext(ctx, `
 		SELECT min(next_attempt_at) FROM outbox
-		WHERE state = 'pending' AND next_attempt_at > ?`, formatTime(db.Now())).Scan(&s)
+		WHERE state = 'pending' AND next_attempt_at > ?`, formatTime(after)).Scan(&s)
 	if err != nil || !s.Valid {
 		return time.Time{}, false, err
 	}
