@@ -229,7 +229,7 @@ func (d *Delivery) Run(ctx, work context.Context) {
 		}
 		wait := outboxIdlePoll
 		if next, ok, err := d.db.NextOutboxDue(ctx, readAt); err == nil && ok {
-			wait = min(wait, max(next.Sub(d.now()), 0))
+			wait = min(wait, max(next.Sub(d.db.CurrentTime()), 0))
 		}
 		if !paced.IsZero() {
 			wait = min(wait, max(paced.Sub(now), time.Millisecond))
