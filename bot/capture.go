@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -173,21 +172,6 @@ func (b *Handlers) captureReply(ctx context.Context, req *Request, in captureInp
 		f.Permalink = permalink(ctx)
 		return b.db.CompleteCapture(ctx, f)
 	}}, nil
-}
-
-// renderJSON is a rendered message as the outbox stores it, fit to
-// Slack's limits.
-func renderJSON(text string, blocks []slack.Block) (string, string) {
-	text = cutMarkup(text, maxMessageText)
-	if len(blocks) == 0 {
-		return text, ""
-	}
-	blocks = fit(blocks, maxMessageBlocks)
-	js, err := json.Marshal(slack.Blocks{BlockSet: blocks})
-	if err != nil {
-		return text, "" // Block Kit values always marshal; the text still says it all
-	}
-	return text, string(js)
 }
 
 // Action ids of the buttons on item messages.

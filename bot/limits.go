@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -110,6 +111,21 @@ func echo(s string, n int) string {
 		s = string([]rune(s)[:n-1]) + "…"
 	}
 	return Escape(s)
+}
+
+// renderJSON is a rendered message as the outbox stores it, fit to
+// Slack's limits.
+func renderJSON(text string, blocks []slack.Block) (string, string) {
+	text = cutMarkup(text, maxMessageText)
+	if len(blocks) == 0 {
+		return text, ""
+	}
+	blocks = fit(blocks, maxMessageBlocks)
+	js, err := json.Marshal(slack.Blocks{BlockSet: blocks})
+	if err != nil {
+		return text, "" // Block Kit values always marshal; the text still says it all
+	}
+	return text, string(js)
 }
 
 // openView opens a modal fit to Slack's limits.
