@@ -52,11 +52,11 @@ func CutBody(text string, max int) string {
 		return text
 	}
 	runes := []rune(text)
-	return strings.TrimRight(string(runes[:max]), " \t\n") + fmt.Sprintf("\n\n(cut at %s characters)", thousands(max))
+	return strings.TrimRight(string(runes[:max]), " \t\n") + fmt.Sprintf("\n\n(cut at %s characters)", Thousands(max))
 }
 
-// thousands formats n with comma separators: 10000 → "10,000".
-func thousands(n int) string {
+// Thousands formats n with comma separators: 10000 → "10,000".
+func Thousands(n int) string {
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

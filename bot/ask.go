@@ -3,31 +3,12 @@ package bot
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/liaisonbot/liaison/backlog"
 )
-
-// question is one kind of thing people ask in a mention.
-type question struct {
-	pattern *regexp.Regexp
-	answer  func(b *Handlers, ctx context.Context, req *Request, m []string) (*Reply, error)
-}
-
-// questions are matched in order against the mention's text, lowercased,
-// with curly quotes straightened and trailing ?!. removed.
-var questions = []question{
-	{regexp.MustCompile(`^(?:what(?:'s| is) the )?status (?:of|for) #?(\d+)$`), askShow},
-	{regexp.MustCompile(`^(?:show )?#(\d+)$`), askShow},
-	{regexp.MustCompile(`^top(?: (\d+))?$`), askTop},
-	{regexp.MustCompile(`^search (?:for )?(.+)$`), askSearch},
-	{regexp.MustCompile(`^(?:what(?:'s| is| are)? )?planned$`), askPlanned},
-	{regexp.MustCompile(`^(?:what(?:'s| has)? )?shipped(?: this week)?$`), askShipped},
-	{regexp.MustCompile(`^(?:what are )?my requests$`), askMine},
-}
 
 // normalizeQuestion prepares mention text for matching.
 func normalizeQuestion(s string) string {

@@ -159,7 +159,7 @@ func (b *Handlers) cmdStats(ctx context.Context, _ *Request) (*Reply, error) {
 	if s.Outbox.Dead > 0 {
 		text += " (see Liaison's log)"
 	}
-	return &Reply{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}}, nil
+	return &Reply{Text: text, Blocks: []slack.Block{mdSection(text)}}, nil
 }
 
 func (b *Handlers) cmdVote(ctx context.Context, req *Request) (*Reply, error) {

@@ -174,90 +174,6 @@ func (b *Handlers) captureReply(ctx context.Context, req *Request, in captureInp
 	}}, nil
 }
 
-// Action ids of the buttons on item messages.
-const (
-	actionVote           = "item_vote"
-	actionFollow         = "item_follow"
-	actionView           = "item_view"
-	actionMerge          = "item_merge"
-	actionCaptureMention = "capture_mention"
-)
-
-// kindLabel is a kind as people read it.
-func kindLabel(k backlog.Kind) string {
-	switch k {
-	case backlog.KindFeature:
-		return "Feature request"
-	case backlog.KindBug:
-		return "Bug"
-	}
-	return "Feedback"
-}
-
-// statusLabel is a status as people read it.
-func statusLabel(s backlog.Status) string {
-	return strings.ReplaceAll(string(s), "_", " ")
-}
-
-// votesText is "1 vote" or "3 votes".
-func votesText(n int) string {
-	if n == 1 {
-		return "1 vote"
-	}
-	return fmt.Sprintf("%d votes", n)
-}
-
-// itemLine is "*#42* Dark mode — 3 votes" with the title escaped.
-func itemLine(it backlog.Item) string {
-	return fmt.Sprintf("*#%d* %s — %s", it.ID, Escape(it.Title), votesText(it.Votes))
-}
-
-// confirmation renders the reply to a capture: the item, its buttons, and
-// any similar items with a button to move the request there.
-func confirmation(c *captured) (string, []slack.Block) {
-	it := c.Item
-	var head string
-	switch {
-	case c.Created:
-		head = fmt.Sprintf("Captured as *#%d* · %s · %s", it.ID, kindLabel(it.Kind), statusLabel(it.Status))
-	case c.MergedFrom != 0 && c.NewVoter:
-		head = fmt.Sprintf("Already tracked as *#%d* (merged into *#%d*) — added your +1 there (%s)", c.MergedFrom, it.ID, votesText(it.Votes))
-	case c.MergedFrom != 0:
-		head = fmt.Sprintf("Already tracked as *#%d*, merged into *#%d* · %s · %s", c.MergedFrom, it.ID, it.Status.Label(), votesText(it.Votes))
-	case c.NewVoter:
-		head = fmt.Sprintf("Already tracked as *#%d* — added your +1 (%s)", it.ID, votesText(it.Votes))
-	default:
-		head = fmt.Sprintf("Already tracked as *#%d* · %s · %s · %s", it.ID, kindLabel(it.Kind), statusLabel(it.Status), votesText(it.Votes))
-	}
-	text := head + "\n>" + Escape(it.Title)
-	blocks := []slack.Block{
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
-		itemButtons(it.ID),
-	}
-	if len(c.Similar) > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-			"This looks like what is already in the backlog. If it is the same, move your request there:", false, false)))
-		for _, s := range c.Similar {
-			btn := slack.NewButtonBlockElement(actionMerge, fmt.Sprintf("%d>%d", it.ID, s.ID),
-				slack.NewTextBlockObject(slack.PlainTextType, fmt.Sprintf("Same as #%d — move my request there", s.ID), false, false))
-			blocks = append(blocks, slack.NewSectionBlock(
-				slack.NewTextBlockObject(slack.MarkdownType, itemLine(s), false, false), nil,
-				slack.NewAccessory(btn)))
-		}
-	}
-	return text, blocks
-}
-
-// itemButtons are +1, Follow and View for item id.
-func itemButtons(id int64) slack.Block {
-	v := fmt.Sprint(id)
-	return slack.NewActionBlock(fmt.Sprintf("item_actions_%d", id),
-		slack.NewButtonBlockElement(actionVote, v, slack.NewTextBlockObject(slack.PlainTextType, "+1", false, false)),
-		slack.NewButtonBlockElement(actionFollow, v, slack.NewTextBlockObject(slack.PlainTextType, "Follow", false, false)),
-		slack.NewButtonBlockElement(actionView, v, slack.NewTextBlockObject(slack.PlainTextType, "View", false, false)),
-	)
-}
-
 // readFailureReply tells the person who acted why a message could not be
 // captured, by DM, since the channel may be one the bot cannot post in.
 func readFailureReply(user string, err error) (*Reply, error) {
@@ -273,12 +189,4 @@ func readFailureReply(user string, err error) (*Reply, error) {
 		msg = "I couldn't find that message any more; it may have been deleted."
 	}
 	return &Reply{Text: msg, Channel: user}, nil
-}
-
-// channelRef renders a channel id as a channel link, or "that channel".
-func channelRef(id string) string {
-	if len(id) < 2 || !strings.ContainsRune("CGD", rune(id[0])) || strings.ContainsAny(id, "<>|&") {
-		return "that channel"
-	}
-	return "<#" + id + ">"
 }

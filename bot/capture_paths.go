@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/liaisonbot/liaison/backlog"
@@ -62,24 +61,14 @@ func (b *Handlers) mention(ctx context.Context, req *Request) (*Reply, error) {
 		if reply, err := b.answerQuestion(ctx, req); reply != nil || err != nil {
 			return reply, err
 		}
-		return mentionHelp(req, b.seals), nil
+		text, blocks := mentionHelp(req.Channel + " " + req.TS + " " + b.seals.seal("capture-mention", req.Channel, req.TS))
+		return &Reply{Text: text, Blocks: blocks}, nil
 	}
 	return b.captureReply(ctx, req, captureInput{
 		Path: backlog.CaptureMention, Text: text, Kind: backlog.KindFeedback,
 		Reporter: req.User, Capturer: req.User, Source: req.source(), EventID: req.EventID,
 		Usage: usageMention,
 	}, Reply{})
-}
-
-// mentionHelp is the short help for a mention not understood, with a button
-// that captures the message anyway. Never a silent capture of chit-chat.
-func mentionHelp(req *Request, seals sealer) *Reply {
-	text := "I didn't catch that. To capture something, start with `feature:`, `bug:` or `feedback:`; `/backlog help` lists everything I do."
-	btn := slack.NewButtonBlockElement(actionCaptureMention, req.Channel+" "+req.TS+" "+seals.seal("capture-mention", req.Channel, req.TS),
-		slack.NewTextBlockObject(slack.PlainTextType, "Capture this as feedback", false, false))
-	return &Reply{Text: text, Blocks: []slack.Block{
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, slack.NewAccessory(btn)),
-	}}
 }
 
 // captureThreadParent captures the first message of the thread the request

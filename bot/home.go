@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -41,54 +40,27 @@ func (b *Handlers) homeOpened(_ context.Context, req *Request) (*Reply, error) {
 	}}, nil
 }
 
-// homeView builds the Home tab for user.
+// homeView reads what user's Home tab shows.
 func (b *Handlers) homeView(ctx context.Context, user string) (slack.HomeTabViewRequest, error) {
-	mine, err := b.db.List(ctx, backlog.Filter{Mine: user}, homeMine+1)
-	if err != nil {
+	var d homeData
+	var err error
+	if d.Mine, err = b.db.List(ctx, backlog.Filter{Mine: user}, homeMine+1); err != nil {
 		return slack.HomeTabViewRequest{}, err
 	}
-	top, err := b.db.Top(ctx, homeTop)
-	if err != nil {
+	if d.Top, err = b.db.Top(ctx, homeTop); err != nil {
 		return slack.HomeTabViewRequest{}, err
 	}
-	shipped, err := b.db.ChangedTo(ctx, backlog.StatusShipped, b.now().Add(-30*24*time.Hour), homeShipped)
-	if err != nil {
+	if d.Shipped, err = b.db.ChangedTo(ctx, backlog.StatusShipped, b.now().Add(-30*24*time.Hour), homeShipped); err != nil {
 		return slack.HomeTabViewRequest{}, err
 	}
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain("Liaison")),
-		slack.NewContextBlock("", md("Capture with `/feedback`, a mention, a reaction or *Add to backlog* on any message. `/backlog help` lists everything.")),
-	}
-	section := func(title string, items []backlog.Item, empty string, limit int) {
-		_, bs := itemList(title, items, limit, empty)
-		blocks = append(blocks, slack.NewDividerBlock())
-		blocks = append(blocks, bs...)
-	}
-	section("*My requests* — reported or followed", mine, "Nothing yet. What would make your work easier? Tell me with `/feedback`.", homeMine)
-	section("*Top open items*", top, "The backlog is empty.", homeTop)
-	section("*Recently shipped*", shipped, "Nothing shipped in the last 30 days.", homeShipped)
-
 	if b.isAdmin(ctx, user) {
-		queue, err := b.db.TriageQueue(ctx, homeTriage)
-		if err != nil {
+		d.Admin = true
+		if d.Triage, err = b.db.TriageQueue(ctx, homeTriage); err != nil {
 			return slack.HomeTabViewRequest{}, err
 		}
-		stats, err := b.db.Stats(ctx)
-		if err != nil {
+		if d.Stats, err = b.db.Stats(ctx); err != nil {
 			return slack.HomeTabViewRequest{}, err
 		}
-		var counts []string
-		for _, s := range backlog.Statuses {
-			if n := stats.ByStatus[s]; n > 0 {
-				counts = append(counts, fmt.Sprintf("%s %d", s.Label(), n))
-			}
-		}
-		section(fmt.Sprintf("*Triage queue* — %d new, oldest first", stats.ByStatus[backlog.StatusNew]), queue, "Nothing waits for triage.", homeTriage)
-		summary := "All items: " + strings.Join(counts, " · ")
-		if stats.Outbox.Dead > 0 {
-			summary += fmt.Sprintf(" · %d notifications failed for good (see the log)", stats.Outbox.Dead)
-		}
-		blocks = append(blocks, slack.NewContextBlock("", md(summary)))
 	}
-	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}, nil
+	return homeTab(d), nil
 }

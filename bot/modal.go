@@ -12,24 +12,6 @@ import (
 	"github.com/liaisonbot/liaison/backlog"
 )
 
-// Callback ids of the capture shortcuts and modal.
-const (
-	shortcutCaptureMessage = "capture_message"
-	shortcutNewRequest     = "new_request"
-	viewCapture            = "capture_modal"
-)
-
-// Block and action ids of the capture modal's inputs.
-const (
-	inputTitle  = "title"
-	inputBody   = "body"
-	inputKind   = "kind"
-	inputLabels = "labels"
-)
-
-// modalTextLimit is Slack's limit on a plain_text_input.
-const modalTextLimit = 3000
-
 // captureMeta travels in the modal's private_metadata: where the capture
 // came from and where to confirm it.
 type captureMeta struct {
@@ -91,7 +73,7 @@ func (b *Handlers) captureMessageShortcut(ctx context.Context, req *Request) (*R
 	text := backlog.CleanText(Unescape(stripBotMention(m.Text, b.botUserID)))
 	kind, rest, _ := backlog.SplitKind(text, backlog.KindFeedback)
 	meta := captureMeta{Path: backlog.CaptureShortcut, Channel: req.Channel, TS: m.Timestamp, ThreadTS: thread,
-		Team: req.Team, Reporter: m.User, Cut: utf8.RuneCountInString(rest) > modalTextLimit}
+		Team: req.Team, Reporter: m.User, Cut: utf8.RuneCountInString(rest) > maxInputText}
 	return &Reply{Now: b.openCaptureModal(req.TriggerID, req.User, meta, backlog.Title(rest), rest, kind)}, nil
 }
 
@@ -121,77 +103,6 @@ func (b *Handlers) openCaptureModal(triggerID, user string, meta captureMeta, ti
 		}
 		return nil
 	}
-}
-
-// captureModal is the capture form: title, details, kind, labels.
-func captureModal(meta captureMeta, sealed, title, body string, kind backlog.Kind, similar []backlog.Item) slack.ModalViewRequest {
-	plain := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
-	}
-
-	titleInput := slack.NewPlainTextInputBlockElement(plain("Dark mode for reports"), inputTitle)
-	titleInput.MaxLength = backlog.MaxTitle
-	titleInput.InitialValue = title
-
-	bodyInput := slack.NewPlainTextInputBlockElement(plain("What is needed, for whom, and why"), inputBody)
-	bodyInput.Multiline = true
-	bodyInput.MaxLength = modalTextLimit
-	bodyInput.InitialValue = truncateRunes(body, modalTextLimit)
-
-	var options []*slack.OptionBlockObject
-	var initial *slack.OptionBlockObject
-	for _, k := range backlog.Kinds {
-		o := slack.NewOptionBlockObject(string(k), plain(kindLabel(k)), nil)
-		options = append(options, o)
-		if k == kind {
-			initial = o
-		}
-	}
-	kindSelect := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Kind"), inputKind, options...)
-	kindSelect.InitialOption = initial
-
-	labelsInput := slack.NewPlainTextInputBlockElement(plain("reports, billing"), inputLabels)
-	labelsInput.MaxLength = 200
-
-	bodyBlock := slack.NewInputBlock(inputBody, plain("Details"), nil, bodyInput)
-	bodyBlock.Optional = true
-	labelsBlock := slack.NewInputBlock(inputLabels, plain("Labels"), plain("Product areas, separated by commas"), labelsInput)
-	labelsBlock.Optional = true
-
-	blocks := []slack.Block{
-		slack.NewInputBlock(inputTitle, plain("Title"), nil, titleInput),
-		bodyBlock,
-		slack.NewInputBlock(inputKind, plain("Kind"), nil, kindSelect),
-		labelsBlock,
-	}
-	if meta.Cut {
-		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-			fmt.Sprintf("The message is longer than Slack lets a form hold, so the details show its first %s characters; the item links to the whole message.", "3,000"), false, false)))
-	}
-	if len(similar) > 0 {
-		lines := []string{"*Already in the backlog* — if your request is one of these, the confirmation lets you move it there:"}
-		for _, s := range similar {
-			lines = append(lines, itemLine(s))
-		}
-		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false)))
-	}
-	return slack.ModalViewRequest{
-		Type:            slack.VTModal,
-		CallbackID:      viewCapture,
-		Title:           plain("Add to backlog"),
-		Submit:          plain("Add"),
-		Close:           plain("Cancel"),
-		PrivateMetadata: sealed,
-		Blocks:          slack.Blocks{BlockSet: blocks},
-	}
-}
-
-// truncateRunes keeps at most n characters of s.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }
 
 // captureSubmitted stores the capture modal's item. Field errors go back in
@@ -236,7 +147,7 @@ func (b *Handlers) captureSubmitted(ctx context.Context, req *Request) (*Reply, 
 		if m, err := b.fetchMessage(ctx, meta.Channel, meta.TS, meta.ThreadTS); err == nil {
 			full := backlog.CleanText(Unescape(stripBotMention(m.Text, b.botUserID)))
 			_, full, _ = backlog.SplitKind(full, kind)
-			if body == truncateRunes(full, modalTextLimit) {
+			if body == truncateRunes(full, maxInputText) {
 				body = full
 			}
 		} else {

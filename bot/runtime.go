@@ -166,29 +166,6 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 	return b
 }
 
-// routes fills the router: the one place that says what answers what.
-func (b *Bot) routes() {
-	b.router.commands["/backlog"] = b.backlogCommand
-	b.router.commands["/feedback"] = b.feedbackCommand
-	b.router.events[KindMention] = b.mention
-	b.router.events[KindReaction] = b.reaction
-	b.router.events[KindMessage] = b.channelMessage
-	b.router.shortcuts[shortcutCaptureMessage] = b.captureMessageShortcut
-	b.router.shortcuts[shortcutNewRequest] = b.newRequestShortcut
-	b.router.views[viewCapture] = b.captureSubmitted
-	b.router.actions[actionVote] = b.voteButton
-	b.router.actions[actionFollow] = b.followButton
-	b.router.actions[actionView] = b.viewButton
-	b.router.actions[actionMerge] = b.mergeButton
-	b.router.actions[actionCaptureMention] = b.captureMentionButton
-	b.router.actions[actionStatus] = b.statusSelected
-	for size := range b.cfg.EffortSizes {
-		b.router.actions[actionEffort+"_"+size] = b.effortButton
-	}
-	b.router.views[viewDecline] = b.declineSubmitted
-	b.router.events[KindHomeOpened] = b.homeOpened
-}
-
 // Busy is the number of envelopes being served right now (after-ack work
 // included) plus the outbox messages being sent.
 func (b *Bot) Busy() int64 { return b.busy.Load() }

@@ -10,12 +10,8 @@ import (
 	"github.com/liaisonbot/liaison/backlog"
 )
 
-// Callback and input ids of the decline modal.
-const (
-	viewDecline   = "decline_modal"
-	inputReason   = "reason"
-	maxReasonSize = 1000
-)
+// maxReasonSize is the longest decline reason the modal takes.
+const maxReasonSize = 1000
 
 // selectedValue is the chosen option of a select that was changed.
 func selectedValue(req *Request) string {
@@ -57,25 +53,6 @@ func (b *Handlers) statusSelected(ctx context.Context, req *Request) (*Reply, er
 		}
 		return nil
 	}}, nil
-}
-
-// declineModal asks why an item is declined; the reason goes to everyone who asked.
-func declineModal(it backlog.Item, channel string) slack.ModalViewRequest {
-	input := slack.NewPlainTextInputBlockElement(plain("Out of scope for this year: we focus on reporting"), inputReason)
-	input.Multiline = true
-	input.MaxLength = maxReasonSize
-	return slack.ModalViewRequest{
-		Type:            slack.VTModal,
-		CallbackID:      viewDecline,
-		Title:           plain(fmt.Sprintf("Decline #%d", it.ID)),
-		Submit:          plain("Decline"),
-		Close:           plain("Cancel"),
-		PrivateMetadata: fmt.Sprintf("%d %s", it.ID, channel),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(md(fmt.Sprintf("*#%d* %s", it.ID, Escape(it.Title))), nil, nil),
-			slack.NewInputBlock(inputReason, plain("Reason"), plain("Everyone who asked for it will read this."), input),
-		}},
-	}
 }
 
 // declineSubmitted records the decline with its reason and tells followers.

@@ -24,6 +24,7 @@ const (
 	maxButtonText    = 75   // characters on a button
 	maxOptionText    = 75   // characters in a select option
 	maxMessageText   = 4000 // characters of a message's top-level text
+	maxInputText     = 3000 // characters a plain_text_input holds
 )
 
 // fit makes blocks fit Slack's limits for a message (maxBlocks 50) or a
@@ -33,8 +34,7 @@ const (
 func fit(blocks []slack.Block, maxBlocks int) []slack.Block {
 	if len(blocks) > maxBlocks {
 		dropped := len(blocks) - maxBlocks + 1
-		blocks = append(blocks[:maxBlocks-1:maxBlocks-1], slack.NewContextBlock("",
-			slack.NewTextBlockObject(slack.MarkdownType, "…and "+strconv.Itoa(dropped)+" more not shown", false, false)))
+		blocks = append(blocks[:maxBlocks-1:maxBlocks-1], mdContext("…and "+strconv.Itoa(dropped)+" more not shown"))
 	}
 	for _, b := range blocks {
 		switch b := b.(type) {
@@ -133,4 +133,12 @@ func (b *Handlers) openView(ctx context.Context, triggerID string, view slack.Mo
 	view.Blocks.BlockSet = fit(view.Blocks.BlockSet, maxViewBlocks)
 	_, err := b.api.OpenViewContext(ctx, triggerID, view)
 	return err
+}
+
+// truncateRunes keeps at most n characters of s.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
 }

@@ -29,11 +29,11 @@ func ComposeDigest(title string, d backlog.DigestData, loc *time.Location) []Dig
 	if d.Quiet() {
 		text := fmt.Sprintf("*%s* — a quiet period (%s): nothing new, planned, shipped or declined. %d items are open.",
 			Escape(title), period, d.Open)
-		return []DigestPost{{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}}}
+		return []DigestPost{{Text: text, Blocks: []slack.Block{mdSection(text)}}}
 	}
 	head := []slack.Block{
-		slack.NewHeaderBlock(plain(truncateRunes("Backlog digest — "+title, 150))),
-		slack.NewContextBlock("", md(period)),
+		slack.NewHeaderBlock(plain(truncateRunes("Backlog digest — "+title, maxHeaderText))),
+		mdContext(period),
 		slack.NewSectionBlock(md(fmt.Sprintf("*New* %d%s · *Shipped* %d%s · *In progress* %d · *Open* %d",
 			d.New, trend(d.New, d.PrevNew), d.Shipped, trend(d.Shipped, d.PrevShipped), d.InProgress, d.Open)), nil, nil),
 	}
@@ -96,13 +96,13 @@ func split(title, period string, head, body []slack.Block) []DigestPost {
 		}
 		if len(last.Blocks) >= limit {
 			posts = append(posts, DigestPost{Text: fallback + " (continued)",
-				Blocks: []slack.Block{slack.NewContextBlock("", md("Continued"))}})
+				Blocks: []slack.Block{mdContext("Continued")}})
 			last = &posts[len(posts)-1]
 		}
 		last.Blocks = append(last.Blocks, b)
 	}
 	if len(posts) > 1 {
-		posts[0].Blocks = append(posts[0].Blocks, slack.NewContextBlock("", md("More in the thread.")))
+		posts[0].Blocks = append(posts[0].Blocks, mdContext("More in the thread."))
 	}
 	return posts
 }
@@ -114,7 +114,7 @@ func sections(title string, lines []string) []slack.Block {
 	text := title
 	for _, l := range lines {
 		if utf8.RuneCountInString(text)+1+utf8.RuneCountInString(l) > maxSectionText {
-			out = append(out, slack.NewSectionBlock(md(text), nil, nil))
+			out = append(out, mdSection(text))
 			text = ""
 		}
 		if text != "" {
@@ -122,7 +122,7 @@ func sections(title string, lines []string) []slack.Block {
 		}
 		text += cutMarkup(l, maxSectionText)
 	}
-	return append(out, slack.NewSectionBlock(md(text), nil, nil))
+	return append(out, mdSection(text))
 }
 
 // trend is " (+3)", " (−2)" or "" against the previous period.
