@@ -62,3 +62,40 @@ func CatchUp(due, created, now time.Time, recorded bool, window time.Duration) C
 	}
 	return CatchUpSkip
 }
+
+// Period is what a digest reports on, [Start, End), with the stretch of
+// the same length before it (from PrevStart) for the trend.
+type Period struct{ PrevStart, Start, End time.Time }
+
+// NewPeriod is the period from start to end.
+func NewPeriod(start, end time.Time) Period {
+	return Period{PrevStart: start.Add(-end.Sub(start)), Start: start, End: end}
+}
+
+// previewDays is how far back a preview looks when nothing says otherwise.
+const previewDays = 7
+
+// DuePeriod is the period of a digest due at due: from where the last
+// posted one ended (lastEnd; zero when there is none), or for the first,
+// one schedule interval before due.
+func (s Schedule) DuePeriod(due, lastEnd time.Time) Period {
+	if !lastEnd.IsZero() && lastEnd.Before(due) {
+		return NewPeriod(lastEnd, due)
+	}
+	if prev := s.Prev(due.Add(-time.Second)); !prev.IsZero() {
+		return NewPeriod(prev, due)
+	}
+	return NewPeriod(due.AddDate(0, 0, -previewDays), due)
+}
+
+// PreviewPeriod is what a preview at now covers: the last since; when since
+// is 0, from where the last posted digest ended (lastEnd), or the last 7 days.
+func PreviewPeriod(now time.Time, since time.Duration, lastEnd time.Time) Period {
+	switch {
+	case since > 0:
+		return NewPeriod(now.Add(-since), now)
+	case !lastEnd.IsZero():
+		return NewPeriod(lastEnd, now)
+	}
+	return NewPeriod(now.AddDate(0, 0, -previewDays), now)
+}

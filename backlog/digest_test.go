@@ -29,3 +29,41 @@ func TestCatchUpDecisions(t *testing.T) {
 		}
 	}
 }
+
+func TestDuePeriod(t *testing.T) {
+	sc, err := ParseSchedule("weekly mon 09:00", "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	week := due.AddDate(0, 0, -7)
+	tests := []struct {
+		name    string
+		lastEnd time.Time
+		start   time.Time
+	}{
+		{"first digest: one interval", time.Time{}, week},
+		{"after a posted one: from its end", due.Add(-50 * time.Hour), due.Add(-50 * time.Hour)},
+		{"a last end at or after due is ignored", due, week},
+	}
+	for _, tt := range tests {
+		p := sc.DuePeriod(due, tt.lastEnd)
+		if !p.Start.Equal(tt.start) || !p.End.Equal(due) || !p.PrevStart.Equal(tt.start.Add(-due.Sub(tt.start))) {
+			t.Errorf("%s: %+v, want start %v", tt.name, p, tt.start)
+		}
+	}
+}
+
+func TestPreviewPeriod(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	last := now.Add(-30 * time.Hour)
+	if p := PreviewPeriod(now, 2*time.Hour, last); !p.Start.Equal(now.Add(-2*time.Hour)) || !p.PrevStart.Equal(now.Add(-4*time.Hour)) {
+		t.Errorf("since 2h: %+v", p)
+	}
+	if p := PreviewPeriod(now, 0, last); !p.Start.Equal(last) || !p.End.Equal(now) {
+		t.Errorf("from the last digest: %+v", p)
+	}
+	if p := PreviewPeriod(now, 0, time.Time{}); !p.Start.Equal(now.AddDate(0, 0, -7)) {
+		t.Errorf("no last digest: %+v", p)
+	}
+}

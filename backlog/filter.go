@@ -2,8 +2,8 @@ package backlog
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Filter selects items for a list. Zero fields do not filter.
@@ -16,17 +16,37 @@ type Filter struct {
 	Open   bool   // only open items (the default list)
 }
 
-// userMention matches "<@U123>" or "<@U123|name>".
-var userMention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
+// FilterProblem says what in list arguments could not be read.
+type FilterProblem int
 
-// channelLabel matches "<#C123|billing>": Slack turns "#billing" into this
-// when a channel has that name.
-var channelLabel = regexp.MustCompile(`^<#[CG][A-Z0-9]+\|([^>]+)>$`)
+// The reasons ParseFilter refuses arguments.
+const (
+	FilterNeedsPerson FilterProblem = iota + 1 // "by" with nothing after it
+	FilterNotAPerson                           // "by" followed by something that names nobody
+	FilterUnknown                              // no status, kind, #label or keyword
+)
 
-// ParseFilter reads `list` arguments: a status, a kind, #label, "mine",
-// "by @user", in any order. me is the asking user. Without a status the
-// list shows open items.
-func ParseFilter(args []string, me string) (Filter, error) {
+// FilterError is list arguments that could not be read, with the word at fault.
+type FilterError struct {
+	Problem FilterProblem
+	Word    string
+}
+
+func (e *FilterError) Error() string {
+	switch e.Problem {
+	case FilterNeedsPerson:
+		return "by needs a person"
+	case FilterNotAPerson:
+		return fmt.Sprintf("by %q: not a person", e.Word)
+	}
+	return fmt.Sprintf("unknown filter %q", e.Word)
+}
+
+// ParseFilter reads list arguments: a status, a kind, #label, "mine",
+// "by <person>", in any order. me is the asking user; person reads the
+// word after "by" into a user id (the caller knows how people are named).
+// Without a status the list shows open items.
+func ParseFilter(args []string, me string, person func(word string) (string, bool)) (Filter, error) {
 	f := Filter{}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -36,18 +56,16 @@ func ParseFilter(args []string, me string) (Filter, error) {
 			f.Mine = me
 		case lower == "by":
 			if i+1 >= len(args) {
-				return f, fmt.Errorf("`by` needs a person: `list by @alice`")
+				return f, &FilterError{Problem: FilterNeedsPerson, Word: a}
 			}
 			i++
-			m := userMention.FindStringSubmatch(args[i])
-			if m == nil {
-				return f, fmt.Errorf("%q is not a person; mention them: `list by @alice`", args[i])
+			id, ok := person(args[i])
+			if !ok {
+				return f, &FilterError{Problem: FilterNotAPerson, Word: args[i]}
 			}
-			f.By = m[1]
+			f.By = id
 		case strings.HasPrefix(a, "#") && len(a) > 1:
 			f.Label = NormalizeLabel(a)
-		case channelLabel.MatchString(a):
-			f.Label = NormalizeLabel(channelLabel.FindStringSubmatch(a)[1])
 		case lower == "in" && i+1 < len(args) && strings.EqualFold(args[i+1], "progress"):
 			f.Status = StatusInProgress
 			i++
@@ -60,20 +78,20 @@ func ParseFilter(args []string, me string) (Filter, error) {
 				f.Kind = k
 				continue
 			}
-			return f, fmt.Errorf("I don't know %q here. Try a status (%s), a kind (feedback, feature, bug), #label, mine or by @person", a, statusNames())
+			return f, &FilterError{Problem: FilterUnknown, Word: a}
 		}
 	}
 	f.Open = f.Status == ""
 	return f, nil
 }
 
-// statusNames lists the statuses for messages.
-func statusNames() string {
-	names := make([]string, len(Statuses))
-	for i, s := range Statuses {
-		names[i] = string(s)
-	}
-	return strings.Join(names, ", ")
+// MaxLabel is the longest label, in characters.
+const MaxLabel = 40
+
+// ValidLabel reports whether a normalised label can be used: not empty
+// and at most MaxLabel characters.
+func ValidLabel(l string) bool {
+	return l != "" && utf8.RuneCountInString(l) <= MaxLabel
 }
 
 // NormalizeLabel makes "#Billing Ops" into "billing-ops".

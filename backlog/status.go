@@ -2,10 +2,34 @@ package backlog
 
 import "fmt"
 
-// TransitionError explains why a status change is not allowed.
-type TransitionError struct{ Reason string }
+// TransitionProblem says why a status change is refused.
+type TransitionProblem int
 
-func (e *TransitionError) Error() string { return e.Reason }
+// The reasons CheckTransition refuses a change.
+const (
+	TransitionSame          TransitionProblem = iota + 1 // the item already has that status
+	TransitionToDuplicate                                // only a merge makes a duplicate
+	TransitionFromDuplicate                              // a merged item is changed through the one it went into
+	TransitionNeedsReason                                // declining needs a reason
+	TransitionClosed                                     // shipped or declined: reopen before closing again
+)
+
+// TransitionError is a refused status change, with the facts.
+type TransitionError struct {
+	Problem  TransitionProblem
+	From, To Status
+}
+
+func (e *TransitionError) Error() string {
+	what := map[TransitionProblem]string{
+		TransitionSame:          "already that status",
+		TransitionToDuplicate:   "only a merge makes a duplicate",
+		TransitionFromDuplicate: "a merged item changes with the item it went into",
+		TransitionNeedsReason:   "declining needs a reason",
+		TransitionClosed:        "a closed item must be reopened first",
+	}[e.Problem]
+	return fmt.Sprintf("%s → %s: %s", e.From, e.To, what)
+}
 
 // CheckTransition says whether an item may go from one status to another
 // (SPEC §3, §11). Status changes are for admins, who may jump forward or
@@ -13,19 +37,20 @@ func (e *TransitionError) Error() string { return e.Reason }
 // declined needs a reason; duplicate only comes from a merge; shipped and
 // declined items reopen by moving to an open status.
 func CheckTransition(from, to Status, reason string) error {
+	refuse := func(p TransitionProblem) error { return &TransitionError{Problem: p, From: from, To: to} }
 	switch {
 	case from == to:
-		return &TransitionError{fmt.Sprintf("it is already %s", to.Label())}
+		return refuse(TransitionSame)
 	case to == StatusDuplicate:
-		return &TransitionError{"an item becomes a duplicate by merging it: `merge <id> into <id>`"}
+		return refuse(TransitionToDuplicate)
 	case from == StatusDuplicate:
-		return &TransitionError{"it was merged into another item; change that one instead"}
+		return refuse(TransitionFromDuplicate)
 	case to == StatusDeclined && reason == "":
-		return &TransitionError{"declining needs a reason, e.g. `status 42 declined out of scope for this year`"}
+		return refuse(TransitionNeedsReason)
 	case to.Open():
 		return nil // forward, back, or a reopen of a shipped or declined item
 	case !from.Open():
-		return &TransitionError{fmt.Sprintf("it is %s; reopen it first by setting an open status", from.Label())}
+		return refuse(TransitionClosed)
 	}
 	return nil
 }

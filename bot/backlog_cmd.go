@@ -12,7 +12,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/liaisonbot/liaison/backlog"
-	"github.com/liaisonbot/liaison/storage"
 )
 
 // List sizes.
@@ -22,43 +21,13 @@ const (
 	maxTop     = 25
 )
 
-// parseID reads an item number or explains how to write one.
-func parseID(s string) (int64, error) {
-	id, err := backlog.ParseID(s)
-	if err != nil {
-		return 0, &UserError{Msg: echo(err.Error(), maxEcho) + "."}
-	}
-	return id, nil
-}
-
-// needID reads the first argument as an item number, with usage if missing.
-func needID(args []string, usage string) (int64, []string, error) {
-	if len(args) == 0 {
-		return 0, nil, userErrorf("Which item? Usage: `/backlog %s`", usage)
-	}
-	id, err := parseID(args[0])
-	return id, args[1:], err
-}
-
-// storageErr turns storage errors into messages for people.
-func storageErr(id int64, err error) error {
-	var te *backlog.TransitionError
-	var me *storage.MergeError
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return userErrorf("There is no item #%d. `/backlog search <words>` finds items by what they say.", id)
-	case errors.As(err, &te):
-		return userErrorf("Can't change #%d: %s.", id, te.Reason)
-	case errors.As(err, &me):
-		return &UserError{Msg: me.Reason + "."}
-	}
-	return err
-}
-
 func (b *Handlers) cmdList(ctx context.Context, req *Request) (*Reply, error) {
-	f, err := backlog.ParseFilter(strings.Fields(req.Text), req.User)
+	f, err := backlog.ParseFilter(labelWords(strings.Fields(req.Text)), req.User, mentionedUser)
+	if fe, ok := errors.AsType[*backlog.FilterError](err); ok {
+		return nil, &UserError{Msg: filterWords(fe)}
+	}
 	if err != nil {
-		return nil, &UserError{Msg: echo(err.Error(), maxEcho)}
+		return nil, err
 	}
 	items, err := b.db.List(ctx, f, listSize+1)
 	if err != nil {
@@ -308,8 +277,11 @@ func (b *Handlers) cmdScore(ctx context.Context, req *Request) (*Reply, error) {
 		return nil, err
 	}
 	in, err := backlog.ParseScore(rest)
+	if se, ok := errors.AsType[*backlog.ScoreError](err); ok {
+		return nil, &UserError{Msg: scoreWords(se)}
+	}
 	if err != nil {
-		return nil, &UserError{Msg: "Can't read that score: " + echo(err.Error(), maxEcho)}
+		return nil, err
 	}
 	it, err := b.db.SetScore(ctx, id, req.User, in)
 	if err != nil {
@@ -349,8 +321,8 @@ func (b *Handlers) cmdLabel(ctx context.Context, req *Request) (*Reply, error) {
 	for _, a := range rest {
 		l := backlog.NormalizeLabel(strings.TrimLeft(a, "+-"))
 		switch {
-		case l == "" || len(l) > 40:
-			return nil, userErrorf("`%s` is not a label: use letters, digits and dashes, up to 40.", echo(a, maxEcho))
+		case !backlog.ValidLabel(l):
+			return nil, userErrorf("`%s` is not a label: use letters, digits and dashes, up to %d.", echo(a, maxEcho), backlog.MaxLabel)
 		case strings.HasPrefix(a, "-"):
 			remove = append(remove, l)
 		default:
@@ -383,11 +355,11 @@ func (b *Handlers) cmdAssign(ctx context.Context, req *Request) (*Reply, error) 
 	switch {
 	case len(rest) == 1 && (rest[0] == "none" || rest[0] == "-"):
 	case len(rest) == 1:
-		m := mentionPrefix.FindStringSubmatch(rest[0])
-		if m == nil {
+		u, _, ok := leadingMention(rest[0])
+		if !ok {
 			return nil, userErrorf("Mention the person: `/backlog assign %d @dana` (or `none` to unassign).", id)
 		}
-		user = m[1]
+		user = u
 	default:
 		return nil, userErrorf("Usage: `/backlog assign %d @dana` (or `none` to unassign).", id)
 	}

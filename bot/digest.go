@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -100,16 +99,17 @@ func (b *Handlers) runDigest(ctx context.Context, s storage.Subscription, due ti
 	if err != nil {
 		return err
 	}
-	start, err := b.periodStart(ctx, s, sc, due)
+	last, _, err := b.db.LastRun(ctx, s.ID) // none: a zero Run, so the first period
 	if err != nil {
 		return err
 	}
-	data, err := b.db.DigestData(ctx, s.Filter, start.Add(-due.Sub(start)), start, due, s.TriageDays)
+	p := sc.DuePeriod(due, last.End)
+	data, err := b.db.DigestData(ctx, s.Filter, p.PrevStart, p.Start, p.End, s.TriageDays)
 	if err != nil {
 		return err
 	}
 	if data.Quiet() && s.SkipEmpty {
-		created, err := b.db.StartRun(ctx, s.ID, start, due, storage.RunEmpty, nil)
+		created, err := b.db.StartRun(ctx, s.ID, p.Start, due, storage.RunEmpty, nil)
 		if created {
 			b.metrics.digestRuns.WithLabelValues(storage.RunEmpty).Inc()
 		}
@@ -117,7 +117,7 @@ func (b *Handlers) runDigest(ctx context.Context, s storage.Subscription, due ti
 	}
 	msgs := digestMessages(fmt.Sprintf("digest:%d:%d", s.ID, due.Unix()), s.Channel,
 		ComposeDigest(digestTitle(s), data, sc.Location))
-	created, err := b.db.StartRun(ctx, s.ID, start, due, storage.RunPosting, msgs)
+	created, err := b.db.StartRun(ctx, s.ID, p.Start, due, storage.RunPosting, msgs)
 	if err != nil {
 		return err
 	}
@@ -126,25 +126,9 @@ func (b *Handlers) runDigest(ctx context.Context, s storage.Subscription, due ti
 		return nil
 	}
 	b.metrics.digestRuns.WithLabelValues(storage.RunPosting).Inc()
-	b.log.Info("digest queued", "subscription", s.Name, "channel", s.Channel, "period_start", start, "period_end", due)
+	b.log.Info("digest queued", "subscription", s.Name, "channel", s.Channel, "period_start", p.Start, "period_end", due)
 	b.queue.Kick()
 	return nil
-}
-
-// periodStart is the end of the last posted digest, or one schedule
-// interval before due for the first.
-func (b *Handlers) periodStart(ctx context.Context, s storage.Subscription, sc backlog.Schedule, due time.Time) (time.Time, error) {
-	last, ok, err := b.db.LastRun(ctx, s.ID)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if ok && last.End.Before(due) {
-		return last.End, nil
-	}
-	if prev := sc.Prev(due.Add(-time.Second)); !prev.IsZero() {
-		return prev, nil
-	}
-	return due.AddDate(0, 0, -7), nil
 }
 
 // digestTitle names a subscription for people.
@@ -240,16 +224,14 @@ func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.
 	if err != nil {
 		loc = time.UTC
 	}
-	now := time.Now()
-	start := now.AddDate(0, 0, -7)
-	if since > 0 {
-		start = now.Add(-since)
-	} else if s.ID != 0 {
+	var lastEnd time.Time
+	if since == 0 && s.ID != 0 {
 		if last, ok, err := db.LastRun(ctx, s.ID); err == nil && ok {
-			start = last.End
+			lastEnd = last.End
 		}
 	}
-	data, err := db.DigestData(ctx, s.Filter, start.Add(-now.Sub(start)), start, now, max(s.TriageDays, 1))
+	p := backlog.PreviewPeriod(time.Now(), since, lastEnd)
+	data, err := db.DigestData(ctx, s.Filter, p.PrevStart, p.Start, p.End, max(s.TriageDays, 1))
 	if err != nil {
 		return nil, err
 	}
@@ -274,11 +256,10 @@ func (b *Handlers) digestNow(ctx context.Context, req *Request, rest string) (*R
 	if rest == "" {
 		return b.digestPreview(ctx)
 	}
-	m := channelMention.FindStringSubmatch(rest)
-	if m == nil {
+	channel, _, ok := mentionedChannel(rest)
+	if !ok {
 		return nil, userErrorf("Name the channel like `#stakeholders`: `/backlog digest now #stakeholders`, or leave it out to see the digest yourself.")
 	}
-	channel := m[1]
 	if err := b.requireAdmin(ctx, req.User, "post a digest into a channel (`/backlog digest now` alone shows it to you)"); err != nil {
 		return nil, err
 	}
@@ -301,9 +282,6 @@ func (b *Handlers) digestNow(ctx context.Context, req *Request, rest string) (*R
 	return &Reply{Text: fmt.Sprintf("Posting the digest in %s now.", channelRef(channel))}, nil
 }
 
-// channelMention matches Slack's "<#C123|name>" or "<#C123>".
-var channelMention = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
-
 func (b *Handlers) digestSubscribe(ctx context.Context, req *Request, rest string) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "subscribe channels to digests"); err != nil {
 		return nil, err
@@ -313,13 +291,13 @@ func (b *Handlers) digestSubscribe(ctx context.Context, req *Request, rest strin
 	var schedule []string
 	channelGiven := false
 	for _, tok := range strings.Fields(rest) {
-		if m := channelMention.FindStringSubmatch(tok); m != nil {
+		if id, name, ok := mentionedChannel(tok); ok {
 			if !channelGiven {
-				s.Channel, channelGiven = m[1], true
+				s.Channel, channelGiven = id, true
 				continue
 			}
 			// A later "#name" that Slack turned into a channel link is a label.
-			if _, name, ok := strings.Cut(strings.TrimSuffix(tok, ">"), "|"); ok {
+			if name != "" {
 				s.Filter.Any = append(s.Filter.Any, backlog.NormalizeLabel(name))
 				continue
 			}

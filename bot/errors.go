@@ -5,6 +5,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/liaisonbot/liaison/backlog"
+	"github.com/liaisonbot/liaison/storage"
 )
 
 // UserError carries a message that is safe and useful to show the person
@@ -39,4 +44,82 @@ func newRef() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b)
+}
+
+// parseID reads an item number or explains how to write one.
+func parseID(s string) (int64, error) {
+	id, err := backlog.ParseID(s)
+	if err != nil {
+		return 0, &UserError{Msg: echo(err.Error(), maxEcho) + "."}
+	}
+	return id, nil
+}
+
+// needID reads the first argument as an item number, with usage if missing.
+func needID(args []string, usage string) (int64, []string, error) {
+	if len(args) == 0 {
+		return 0, nil, userErrorf("Which item? Usage: `/backlog %s`", usage)
+	}
+	id, err := parseID(args[0])
+	return id, args[1:], err
+}
+
+// storageErr turns storage errors into messages for people.
+func storageErr(id int64, err error) error {
+	var te *backlog.TransitionError
+	var me *storage.MergeError
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return userErrorf("There is no item #%d. `/backlog search <words>` finds items by what they say.", id)
+	case errors.As(err, &te):
+		return userErrorf("Can't change #%d: %s.", id, transitionWords(te))
+	case errors.As(err, &me):
+		return &UserError{Msg: me.Reason + "."}
+	}
+	return err
+}
+
+// transitionWords say why a status change was refused, and what to do.
+func transitionWords(e *backlog.TransitionError) string {
+	switch e.Problem {
+	case backlog.TransitionSame:
+		return fmt.Sprintf("it is already %s", e.To.Label())
+	case backlog.TransitionToDuplicate:
+		return "an item becomes a duplicate by merging it: `merge <id> into <id>`"
+	case backlog.TransitionFromDuplicate:
+		return "it was merged into another item; change that one instead"
+	case backlog.TransitionNeedsReason:
+		return "declining needs a reason, e.g. `status 42 declined out of scope for this year`"
+	case backlog.TransitionClosed:
+		return fmt.Sprintf("it is %s; reopen it first by setting an open status", e.From.Label())
+	}
+	return Escape(e.Error())
+}
+
+// filterWords say which list argument could not be read, and what works.
+func filterWords(e *backlog.FilterError) string {
+	switch e.Problem {
+	case backlog.FilterNeedsPerson:
+		return "`by` needs a person: `list by @alice`"
+	case backlog.FilterNotAPerson:
+		return fmt.Sprintf("%s is not a person; mention them: `list by @alice`", echo(strconv.Quote(e.Word), maxEcho))
+	}
+	names := make([]string, len(backlog.Statuses))
+	for i, s := range backlog.Statuses {
+		names[i] = string(s)
+	}
+	return fmt.Sprintf("I don't know %s here. Try a status (%s), a kind (feedback, feature, bug), #label, mine or by @person",
+		echo(strconv.Quote(e.Word), maxEcho), strings.Join(names, ", "))
+}
+
+// scoreExample is shown when score input is written wrongly.
+const scoreExample = "e.g. `score 42 reach=500 impact=2 confidence=80 effort=3` (impact 0.25, 0.5, 1, 2 or 3; confidence in %; effort in person-weeks)"
+
+// scoreWords say what in score input could not be read.
+func scoreWords(e *backlog.ScoreError) string {
+	msg := "Can't read that score: " + echo(e.Problem, maxEcho)
+	if e.Form {
+		msg += ", " + scoreExample
+	}
+	return msg
 }

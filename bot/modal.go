@@ -181,13 +181,12 @@ func parseLabels(s string) ([]string, string) {
 	var out []string
 	seen := map[string]bool{}
 	for _, f := range strings.Split(s, ",") {
-		l := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(f), "#")))
-		l = strings.Join(strings.Fields(l), "-")
+		l := backlog.NormalizeLabel(f)
 		if l == "" || seen[l] {
 			continue
 		}
-		if utf8.RuneCountInString(l) > 40 {
-			return nil, "Keep each label to 40 characters."
+		if !backlog.ValidLabel(l) {
+			return nil, fmt.Sprintf("Keep each label to %d characters.", backlog.MaxLabel)
 		}
 		seen[l] = true
 		out = append(out, l)

@@ -28,7 +28,7 @@ func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Not
 		}
 		if mode == "dm" || mode == "both" {
 			for _, u := range followers {
-				if !isUserID(u) {
+				if !IsUserID(u) {
 					continue
 				}
 				out = append(out, storage.OutboxMessage{Key: fmt.Sprintf("event:%d:dm:%s", eventID, u), ItemID: it.ID,

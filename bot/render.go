@@ -104,7 +104,7 @@ func itemButtons(id int64) slack.Block {
 
 // channelRef renders a channel id as a channel link, or "that channel".
 func channelRef(id string) string {
-	if len(id) < 2 || !strings.ContainsRune("CGD", rune(id[0])) || strings.ContainsAny(id, "<>|&") {
+	if !IsChannelID(id) {
 		return "that channel"
 	}
 	return "<#" + id + ">"
@@ -315,7 +315,7 @@ func itemModal(it backlog.Item, followers int) slack.ModalViewRequest {
 
 // userRef renders a Slack user id as a mention, or "—" for anything else.
 func userRef(id string) string {
-	if !isUserID(id) || strings.ContainsAny(id, "<>|&") {
+	if !IsUserID(id) {
 		return "—"
 	}
 	return "<@" + id + ">"

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -43,17 +42,6 @@ func (r *router) handler(req *Request) HandlerFunc {
 	default:
 		return r.events[req.Kind]
 	}
-}
-
-// mentionPrefix matches a leading mention of a user: "<@U123>" or "<@U123|name>".
-var mentionPrefix = regexp.MustCompile(`^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>[\s:,]*`)
-
-// stripBotMention removes a leading mention of botUserID from text.
-func stripBotMention(text, botUserID string) string {
-	if m := mentionPrefix.FindStringSubmatch(text); m != nil && m[1] == botUserID {
-		return strings.TrimSpace(text[len(m[0]):])
-	}
-	return strings.TrimSpace(text)
 }
 
 // toRequest reduces a Socket Mode event to a Request. It returns nil for

@@ -696,7 +696,7 @@ func replyTo(req *Request, reply *Reply) (storage.OutboxMessage, error) {
 	switch {
 	case channel == "":
 		return m, errors.New("no channel to reply in")
-	case !public && !isUserID(channel):
+	case !public && !IsUserID(channel):
 		m.EphemeralUser = req.User
 	}
 	return m, nil
@@ -714,9 +714,4 @@ func (b *Bot) queueReply(ctx context.Context, req *Request, reply *Reply) error 
 	}
 	b.delivery.Kick(m.PaceKey())
 	return nil
-}
-
-// isUserID reports whether id is a Slack user id (a DM destination).
-func isUserID(id string) bool {
-	return len(id) > 1 && (id[0] == 'U' || id[0] == 'W')
 }
