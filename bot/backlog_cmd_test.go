@@ -8,24 +8,6 @@ import (
 	"github.com/liaisonbot/liaison/bot/slackfake"
 )
 
-// slash runs a slash command and returns the reply carried in its ack.
-func (h *harness) slash(user, text string) string {
-	h.t.Helper()
-	env := h.slack.SendSlash("/backlog", text, user, "C0GENERAL")
-	h.settle(env)
-	_, reply := ackText(h.t.(*testing.T), h.slack.AcksFor(env.EnvelopeID)[0])
-	return reply
-}
-
-// backlogFixture: #1 Dark mode (feature, BOB), #2 Login fails (bug, CAROL), #3 CSV export (feature, BOB).
-func backlogFixture(t *testing.T) *harness {
-	h := startBot(t)
-	h.settle(h.slack.SendSlash("/feedback", "feature: Dark mode for reports", "U0BOB", "C0GENERAL"))
-	h.settle(h.slack.SendSlash("/feedback", "bug: Login fails on Safari", "U0CAROL", "C0GENERAL"))
-	h.settle(h.slack.SendSlash("/feedback", "feature: CSV export of dashboards", "U0BOB", "C0GENERAL"))
-	return h
-}
-
 func TestBacklogSubcommands(t *testing.T) {
 	h := backlogFixture(t)
 	steps := []struct {

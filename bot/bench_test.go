@@ -2,27 +2,12 @@ package bot
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/liaisonbot/liaison/bot/slackfake"
 )
-
-// reportLatencies reports p50 and p99 of ds in milliseconds.
-func reportLatencies(b *testing.B, ds []time.Duration) {
-	b.Helper()
-	if len(ds) == 0 {
-		return
-	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	pct := func(p float64) float64 {
-		return float64(ds[int(p*float64(len(ds)-1))]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(pct(0.50), "ack-p50-ms")
-	b.ReportMetric(pct(0.99), "ack-p99-ms")
-}
 
 // benchAcks sends one envelope per iteration and reports ack latency
 // percentiles and throughput (unit names what is counted). With quiet, each
@@ -37,7 +22,7 @@ func benchAcks(b *testing.B, unit string, quiet bool, send func(h *harness, i in
 		i++
 		lat = append(lat, h.slack.WaitAck(send(h, i).EnvelopeID).Latency)
 		if quiet {
-			h.slack.WaitFor("idle", func() bool { return h.bot.Busy() == 0 })
+			h.slack.WaitFor("idle", func() bool { return h.inFlight() == 0 })
 		}
 	}
 	b.ReportMetric(float64(len(lat))/time.Since(start).Seconds(), unit)
@@ -88,16 +73,3 @@ var words = strings.Fields(`dashboard export report chart filter search login pa
 	mobile offline sync calendar reminder webhook api token audit permission role team workspace
 	notification email slack integration import csv pdf print theme dark layout table column sort
 	timezone language translation onboarding signup trial upgrade plan seat approval workflow`)
-
-// sentence makes the i-th title: five words drawn deterministically.
-func sentence(i int) string {
-	w := make([]string, 5)
-	x := uint64(i)*2654435761 + 1
-	for j := range w {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-		w[j] = words[x%uint64(len(words))]
-	}
-	return strings.Join(w, " ")
-}

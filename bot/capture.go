@@ -40,7 +40,6 @@ type captureInput struct {
 type captured struct {
 	storage.CaptureResult
 	Similar []backlog.Item
-	By      string // the capturer
 }
 
 // maxSimilar is how many similar items a confirmation offers.
@@ -91,7 +90,7 @@ func (b *Handlers) capture(ctx context.Context, in captureInput) (*captured, err
 		return nil, err
 	}
 	b.metrics.captures.WithLabelValues(string(in.Path), fmt.Sprint(res.Created)).Inc()
-	return &captured{CaptureResult: res, By: in.Capturer}, nil
+	return &captured{CaptureResult: res}, nil
 }
 
 // confirmHold is how long a capture's confirmation waits in the outbox for

@@ -17,15 +17,6 @@ const injection = "feature: <!channel> <!here> <!everyone> <!subteam^S0ALL|@all>
 // rawTokens must never appear in anything the bot sends.
 var rawTokens = []string{"<!channel>", "<!here>", "<!everyone>", "<!subteam", "<https://evil.example"}
 
-func checkNoRawTokens(t *testing.T, where, text string) {
-	t.Helper()
-	for _, tok := range rawTokens {
-		if strings.Contains(text, tok) {
-			t.Errorf("%s contains %q: %s", where, tok, text)
-		}
-	}
-}
-
 func TestCapturedInjectionIsEscapedEverywhere(t *testing.T) {
 	h := startBot(t)
 	var envs []slackfake.Envelope

@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"context"
-	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,72 +8,9 @@ import (
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot/slackfake"
-	"github.com/liaisonbot/liaison/storage"
 )
 
 const bot = "<@" + slackfake.BotUserID + "> "
-
-// item reads item id from the database, failing the test if it is missing.
-func (h *harness) item(id int64) backlog.Item {
-	h.t.Helper()
-	it, err := h.db.Item(context.Background(), id)
-	if err != nil {
-		h.t.Fatalf("item #%d: %v", id, err)
-	}
-	return it
-}
-
-// items returns every stored item.
-func (h *harness) items() []storage.ExportItem {
-	h.t.Helper()
-	var out []storage.ExportItem
-	if err := h.db.EachItem(context.Background(), func(e storage.ExportItem) error { out = append(out, e); return nil }); err != nil {
-		h.t.Fatal(err)
-	}
-	return out
-}
-
-// voters and followers of item id.
-func (h *harness) people(id int64) (voters, followers []string) {
-	h.t.Helper()
-	v, err := h.db.Voters(context.Background(), id)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	f, err := h.db.Followers(context.Background(), id)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return v, f
-}
-
-// settle waits for the acks of envs and then for the bot to be idle, so
-// every reply and After of those envelopes has happened: after it a test
-// may assert that something did NOT happen.
-func (h *harness) settle(envs ...slackfake.Envelope) {
-	h.t.Helper()
-	for _, e := range envs {
-		h.slack.WaitAck(e.EnvelopeID)
-	}
-	h.slack.WaitFor("the bot to be idle", h.idle)
-}
-
-// idle reports whether the bot serves nothing and has nothing due to send.
-func (h *harness) idle() bool {
-	if h.bot.Busy() != 0 {
-		return false
-	}
-	due, err := h.db.DueOutbox(context.Background(), 1, nil)
-	return err == nil && len(due) == 0 && h.bot.Busy() == 0
-}
-
-func wantItem(t *testing.T, it backlog.Item, kind backlog.Kind, title, reporter, capturer string, path backlog.Capture) {
-	t.Helper()
-	if it.Kind != kind || it.Title != title || it.Reporter != reporter || it.Capturer != capturer || it.Capture != path || it.Status != backlog.StatusNew {
-		t.Errorf("item #%d = kind %q title %q reporter %q capturer %q capture %q status %q;\nwant kind %q title %q reporter %q capturer %q capture %q status new",
-			it.ID, it.Kind, it.Title, it.Reporter, it.Capturer, it.Capture, it.Status, kind, title, reporter, capturer, path)
-	}
-}
 
 // Path 1: /feedback <text>.
 func TestCaptureSlashFeedback(t *testing.T) {
@@ -146,36 +81,6 @@ func TestCaptureSlashAloneOpensModal(t *testing.T) {
 	}
 }
 
-// modalView is what the tests read back from a views.open call.
-type modalView struct {
-	CallbackID      string `json:"callback_id"`
-	PrivateMetadata string `json:"private_metadata"`
-	Blocks          []struct {
-		BlockID string `json:"block_id"`
-		Element struct {
-			InitialValue  string `json:"initial_value"`
-			InitialOption struct {
-				Value string `json:"value"`
-			} `json:"initial_option"`
-		} `json:"element"`
-	} `json:"blocks"`
-	Meta captureMeta `json:"-"`
-}
-
-func viewOf(t *testing.T, c slackfake.Call) modalView {
-	t.Helper()
-	var v modalView
-	if err := json.Unmarshal([]byte(c.Param("view")), &v); err != nil {
-		t.Fatalf("view: %v", err)
-	}
-	if v.PrivateMetadata != "" {
-		if err := json.Unmarshal([]byte(v.PrivateMetadata), &v.Meta); err != nil {
-			t.Fatalf("private_metadata %q: %v", v.PrivateMetadata, err)
-		}
-	}
-	return v
-}
-
 func (v modalView) initial(block string) string {
 	for _, b := range v.Blocks {
 		if b.BlockID == block {
@@ -186,15 +91,6 @@ func (v modalView) initial(block string) string {
 		}
 	}
 	return ""
-}
-
-func modalValues(title, body, kind, labels string) map[string]map[string]slackfake.Input {
-	return map[string]map[string]slackfake.Input{
-		inputTitle:  {inputTitle: slackfake.Text(title)},
-		inputBody:   {inputBody: slackfake.Text(body)},
-		inputKind:   {inputKind: slackfake.Option(kind)},
-		inputLabels: {inputLabels: slackfake.Text(labels)},
-	}
 }
 
 // Path 2: @Liaison feature: …

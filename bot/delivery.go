@@ -67,7 +67,6 @@ type Delivery struct {
 	Senders int
 
 	wake chan struct{}
-	busy func(delta int64) // counts sends in flight for Bot.Busy
 
 	mu       sync.Mutex
 	paces    map[string]*pace // by pace key
@@ -86,7 +85,6 @@ func newDelivery(db outboxStore, api poster, log *slog.Logger, metrics *Metrics)
 		db: db, api: api, log: log, metrics: metrics, now: time.Now,
 		Rate: DefaultPaceRate, Burst: DefaultPaceBurst, Senders: deliverySenders,
 		wake:  make(chan struct{}, 1),
-		busy:  func(int64) {},
 		paces: map[string]*pace{}, inflight: map[string]bool{},
 	}
 }
@@ -212,10 +210,10 @@ func (d *Delivery) Run(ctx, work context.Context) {
 			d.mu.Unlock()
 			started++
 			sends.Add(1)
-			d.busy(1)
+			d.metrics.inFlight.Inc()
 			go func() {
 				defer sends.Done()
-				defer d.busy(-1)
+				defer d.metrics.inFlight.Dec()
 				d.send(work, r)
 				<-slots
 				d.mu.Lock()

@@ -10,14 +10,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/liaisonbot/liaison/backlog"
-	"github.com/liaisonbot/liaison/bot/slackfake"
 	"github.com/liaisonbot/liaison/storage"
 )
-
-func entry(id int64, title string, votes int) backlog.DigestEntry {
-	return backlog.DigestEntry{Item: backlog.Item{ID: id, Title: title, Votes: votes,
-		CreatedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}, Requesters: votes}
-}
 
 func digestFixture() backlog.DigestData {
 	score := 120.5
@@ -133,16 +127,6 @@ func digestHarness(t *testing.T, created time.Time) (*harness, storage.Subscript
 		t.Fatalf("subscriptions = %v, %v", subs, err)
 	}
 	return h, subs[0]
-}
-
-func digestPosts(h *harness) []slackfake.Call {
-	var out []slackfake.Call
-	for _, c := range h.slack.Calls("chat.postMessage") {
-		if c.Param("channel") == "C0STAKE" && c.Status == 200 && c.Error == "" {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 func TestDigestPostsOncePerPeriodAcrossRetriesAndRestart(t *testing.T) {

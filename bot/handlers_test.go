@@ -3,42 +3,10 @@ package bot
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/liaisonbot/liaison/backlog"
-	"github.com/liaisonbot/liaison/storage"
 )
-
-// noSlack is a SlackAPI whose every call panics: the handlers tested with
-// it must answer from the store alone.
-type noSlack struct{ SlackAPI }
-
-// newTestHandlers builds Handlers on a SQLite file, with no socket and no
-// Slack, as a unit test of a handler needs.
-func newTestHandlers(t *testing.T) *Handlers {
-	t.Helper()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := noSlack{}
-	return &Handlers{
-		cfg: Config{Admins: []string{admin}, MaxChars: backlog.DefaultMaxBody}, log: log, db: db, api: api,
-		metrics: NewMetrics(nil), roles: newRoles(api, "", log), queue: newDelivery(db, api, log, NewMetrics(nil)), now: time.Now,
-	}
-}
 
 func TestHandlersAnswerWithoutASocket(t *testing.T) {
 	h := newTestHandlers(t)

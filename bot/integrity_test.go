@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -116,36 +115,6 @@ func TestDisguisedTrackerLinkShowsItsRealHost(t *testing.T) {
 	}
 }
 
-// decodedText is every string in a JSON payload (texts of blocks, fields,
-// buttons…), decoded, one per line: checks on what Slack shows must not
-// run on JSON, where "<" is written "\u003c".
-func decodedText(t *testing.T, payload []byte) string {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(payload, &v); err != nil {
-		t.Fatalf("payload %s: %v", payload, err)
-	}
-	var b strings.Builder
-	var walk func(any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case string:
-			b.WriteString(v)
-			b.WriteByte('\n')
-		case []any:
-			for _, e := range v {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range v {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	return b.String()
-}
-
 func TestSameAsButtonRefusesAClosedTarget(t *testing.T) {
 	h := startBot(t)
 	h.settle(h.slack.SendSlash("/feedback", "feature: Dark mode", "U0BOB", "C0GENERAL"))
@@ -188,31 +157,6 @@ func TestOnlyAdminsBringNewLabelsAtCapture(t *testing.T) {
 	if len(items) != 2 || len(items[1].Item.Labels) != 1 || items[1].Item.Labels[0] != "billing" {
 		t.Errorf("items = %+v", items)
 	}
-}
-
-// buttonValue finds the value of the button with actionID in Block Kit JSON.
-func buttonValue(t *testing.T, blocksJSON, actionID string) string {
-	t.Helper()
-	var blocks slack.Blocks
-	if err := json.Unmarshal([]byte(blocksJSON), &blocks); err != nil {
-		t.Fatalf("blocks %s: %v", blocksJSON, err)
-	}
-	for _, b := range blocks.BlockSet {
-		switch b := b.(type) {
-		case *slack.SectionBlock:
-			if b.Accessory != nil && b.Accessory.ButtonElement != nil && b.Accessory.ButtonElement.ActionID == actionID {
-				return b.Accessory.ButtonElement.Value
-			}
-		case *slack.ActionBlock:
-			for _, e := range b.Elements.ElementSet {
-				if btn, ok := e.(*slack.ButtonBlockElement); ok && btn.ActionID == actionID {
-					return btn.Value
-				}
-			}
-		}
-	}
-	t.Fatalf("no %s button in %s", actionID, blocksJSON)
-	return ""
 }
 
 func TestForgedCaptureButtonReadsNothing(t *testing.T) {

@@ -85,7 +85,7 @@ func BenchmarkLoadBurst(b *testing.B) {
 		cpu = (cpuSeconds() - cpu0) / loadCaptures * 1000
 		lat = l
 		b.StopTimer()
-		h.slack.WaitWithin(time.Minute, "the captures' after-ack work", func() bool { return h.bot.Busy() == 0 })
+		h.slack.WaitWithin(time.Minute, "the captures' after-ack work", func() bool { return h.inFlight() == 0 })
 		b.StartTimer()
 	}
 	b.ReportMetric(rate, "captures/s")
@@ -112,7 +112,7 @@ func BenchmarkLoadSteady(b *testing.B) {
 		tick.Stop()
 		lat, _ = waitAcks(h, envs)
 		b.StopTimer()
-		h.slack.WaitWithin(time.Minute, "the captures' after-ack work", func() bool { return h.bot.Busy() == 0 })
+		h.slack.WaitWithin(time.Minute, "the captures' after-ack work", func() bool { return h.inFlight() == 0 })
 		b.StartTimer()
 	}
 	reportLatencies(b, lat)

@@ -19,6 +19,7 @@ type Metrics struct {
 	outboxDead  prometheus.Counter
 	outboxDepth prometheus.Gauge
 	digestRuns  *prometheus.CounterVec
+	inFlight    prometheus.Gauge
 }
 
 // NewMetrics creates the bot's series and registers them on reg.
@@ -61,10 +62,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "liaison_digest_runs_total",
 			Help: "Digest periods recorded, by state (posting, empty, skipped).",
 		}, []string{"state"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "liaison_in_flight",
+			Help: "Envelopes being served (their after-ack work included) and outbox messages being sent.",
+		}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.envelopes, m.ackSeconds, m.apiCalls, m.apiErrors, m.captures,
-			m.outboxSent, m.outboxDead, m.outboxDepth, m.digestRuns)
+			m.outboxSent, m.outboxDead, m.outboxDepth, m.digestRuns, m.inFlight)
 	}
 	return m
 }

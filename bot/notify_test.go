@@ -19,23 +19,6 @@ func shippable(t *testing.T, h *harness) slackfake.Message {
 	return m
 }
 
-// delivered counts successful chat.postMessage calls whose text contains
-// marker, by destination: "thread:<ts>" or the DM's user id.
-func delivered(h *harness, marker string) map[string]int {
-	got := map[string]int{}
-	for _, c := range h.slack.Calls("chat.postMessage") {
-		if c.Status != 200 || c.Error != "" || !strings.Contains(c.Param("text"), marker) {
-			continue
-		}
-		dest := c.Param("channel")
-		if ts := c.Param("thread_ts"); ts != "" {
-			dest = "thread:" + ts
-		}
-		got[dest]++
-	}
-	return got
-}
-
 func wantDelivered(t *testing.T, h *harness, marker string, m slackfake.Message) {
 	t.Helper()
 	want := map[string]int{"thread:" + m.TS: 1, "U0BOB": 1, "U0ALICE": 1, "U0CAROL": 1}

@@ -139,10 +139,10 @@ func TestSlowRequestsInFlightHoldNoAckAndNoShutdown(t *testing.T) {
 		h.slack.SendEvent(slackfake.ReactionAdded("U0ALICE", "bulb", m))
 		h.slack.SendMention(slackfake.Message{Channel: "C0GENERAL", User: "U0CAROL", Text: bot + "top"})
 	}
-	h.slack.WaitFor("slow work in flight", func() bool { return h.bot.Busy() >= 70 })
+	h.slack.WaitFor("slow work in flight", func() bool { return h.inFlight() >= 70 })
 	help := h.slack.SendSlash("/backlog", "help", "U0ALICE", "C0GENERAL")
 	if a := h.slack.WaitAck(help.EnvelopeID); a.Latency > 3*time.Second {
-		t.Errorf("/backlog help acked after %v with %d requests in flight", a.Latency, h.bot.Busy())
+		t.Errorf("/backlog help acked after %v with %d requests in flight", a.Latency, h.inFlight())
 	}
 	start := time.Now()
 	if err := h.stop(); err != nil {

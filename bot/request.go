@@ -36,11 +36,10 @@ type Request struct {
 	TS       string // the message the request is about
 	ThreadTS string // its thread, if any
 
-	Text        string // command text, or message text with the bot mention removed
-	Command     string // "/backlog"
-	TriggerID   string
-	ResponseURL string
-	Name        string // action_id, callback_id or reaction name, by kind
+	Text      string // command text, or message text with the bot mention removed
+	Command   string // "/backlog"
+	TriggerID string
+	Name      string // action_id, callback_id or reaction name, by kind
 
 	// Interaction is the whole interactive payload, for handlers that need more.
 	Interaction *slack.InteractionCallback

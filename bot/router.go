@@ -58,7 +58,7 @@ func toRequest(evt socketmode.Event, botUserID string) *Request {
 		req.Command = data.Command
 		req.Text = strings.TrimSpace(data.Text)
 		req.Team, req.User, req.Channel = data.TeamID, data.UserID, data.ChannelID
-		req.TriggerID, req.ResponseURL = data.TriggerID, data.ResponseURL
+		req.TriggerID = data.TriggerID
 	case slackevents.EventsAPIEvent:
 		req.Team = data.TeamID
 		if cb, ok := data.Data.(*slackevents.EventsAPICallbackEvent); ok {
@@ -71,7 +71,7 @@ func toRequest(evt socketmode.Event, botUserID string) *Request {
 	case slack.InteractionCallback:
 		req.Interaction = &data
 		req.Team, req.User, req.Channel = data.Team.ID, data.User.ID, data.Channel.ID
-		req.TriggerID, req.ResponseURL = data.TriggerID, data.ResponseURL
+		req.TriggerID = data.TriggerID
 		switch data.Type {
 		case slack.InteractionTypeBlockActions:
 			req.Kind = KindAction

@@ -109,7 +109,6 @@ type Bot struct {
 	lastAck   atomic.Int64 // unix nanoseconds of the last ack handed to the socket
 	pruning   atomic.Bool  // a prune runs, off the socket loop
 	inflight  sync.WaitGroup
-	busy      atomic.Int64   // envelopes being served, their after-ack work included
 	after     chan afterTask // after-ack work waiting for one of maxAfter workers
 }
 
@@ -160,15 +159,10 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 		ackFlush:        ackFlush,
 		after:           make(chan afterTask, afterQueue),
 	}
-	b.delivery.busy = func(d int64) { b.busy.Add(d) }
 	h.queue = b.delivery
 	b.routes()
 	return b
 }
-
-// Busy is the number of envelopes being served right now (after-ack work
-// included) plus the outbox messages being sent.
-func (b *Bot) Busy() int64 { return b.busy.Load() }
 
 // Connected reports whether the Socket Mode connection is up.
 func (b *Bot) Connected() bool { return b.connected.Load() }
@@ -216,7 +210,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		for { // what is still queued was counted in; let it go
 			select {
 			case <-b.after:
-				b.busy.Add(-1)
+				b.metrics.inFlight.Dec()
 				b.inflight.Done()
 			default:
 				return
@@ -410,10 +404,10 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event, received time.
 		return
 	}
 	b.inflight.Add(1)
-	b.busy.Add(1)
+	b.metrics.inFlight.Inc()
 	go func() {
 		defer b.inflight.Done()
-		defer b.busy.Add(-1)
+		defer b.metrics.inFlight.Dec()
 		b.serve(ctx, req, received)
 	}()
 }
@@ -564,10 +558,10 @@ func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply
 	}
 	if reply != nil && reply.Now != nil {
 		b.inflight.Add(1)
-		b.busy.Add(1)
+		b.metrics.inFlight.Inc()
 		go func() {
 			defer b.inflight.Done()
-			defer b.busy.Add(-1)
+			defer b.metrics.inFlight.Dec()
 			nctx, cancel := context.WithTimeout(ctx, triggerLife)
 			defer cancel()
 			if err := reply.Now(nctx); err != nil {
@@ -608,12 +602,12 @@ type afterTask struct {
 // the outbox, still goes out.
 func (b *Bot) afterAck(ctx context.Context, log *slog.Logger, fn func(ctx context.Context) error) {
 	b.inflight.Add(1)
-	b.busy.Add(1)
+	b.metrics.inFlight.Inc()
 	select {
 	case b.after <- afterTask{ctx: ctx, log: log, fn: fn}:
 	default:
 		log.Warn("after-ack queue full; work dropped")
-		b.busy.Add(-1)
+		b.metrics.inFlight.Dec()
 		b.inflight.Done()
 	}
 }
@@ -634,7 +628,7 @@ func (b *Bot) afterWorker(stop <-chan struct{}) {
 // ended (shutdown ran out of time) it is dropped unrun.
 func (b *Bot) runAfter(t afterTask) {
 	defer b.inflight.Done()
-	defer b.busy.Add(-1)
+	defer b.metrics.inFlight.Dec()
 	if t.ctx.Err() != nil {
 		t.log.Warn("shutting down: after-ack work dropped")
 		return

@@ -12,22 +12,6 @@ import (
 	"github.com/liaisonbot/liaison/scheduler"
 )
 
-// ackText decodes a slash command reply carried in an ack.
-func ackText(t *testing.T, a slackfake.Ack) (responseType, text string) {
-	t.Helper()
-	if a.Payload == nil {
-		t.Fatalf("ack of %s carried no payload", a.EnvelopeID)
-	}
-	var p struct {
-		ResponseType string `json:"response_type"`
-		Text         string `json:"text"`
-	}
-	if err := json.Unmarshal(a.Payload, &p); err != nil {
-		t.Fatalf("ack payload %s: %v", a.Payload, err)
-	}
-	return p.ResponseType, p.Text
-}
-
 func TestBacklogHelpAnsweredInAck(t *testing.T) {
 	h := startBot(t)
 	env := h.slack.SendSlash("/backlog", "help", "U0ALICE", "C0GENERAL")
