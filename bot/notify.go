@@ -38,30 +38,3 @@ func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Not
 		return out
 	}
 }
-
-// changeTexts are the thread reply and the DM announcing an item's new state.
-func changeTexts(it backlog.Item, reason string, into *backlog.Item) (thread, dm string) {
-	name := fmt.Sprintf("*#%d* %s", it.ID, Escape(it.Title))
-	switch {
-	case it.Status == backlog.StatusDuplicate && into != nil:
-		target := fmt.Sprintf("*#%d* %s", into.ID, Escape(into.Title))
-		thread = fmt.Sprintf("%s was merged into %s. Votes and followers moved there.", name, target)
-		dm = fmt.Sprintf("%s, which you follow, was merged into %s. Your vote moved there and you'll hear about it from now on.", name, target)
-	case it.Status == backlog.StatusPlanned:
-		thread = fmt.Sprintf("%s is now *planned*.", name)
-		dm = fmt.Sprintf("Good news: %s, which you follow, is now *planned*.", name)
-	case it.Status == backlog.StatusInProgress:
-		thread = fmt.Sprintf("Work has started on %s.", name)
-		dm = fmt.Sprintf("Work has started on %s, which you follow.", name)
-	case it.Status == backlog.StatusShipped:
-		thread = fmt.Sprintf("%s has *shipped* :tada:", name)
-		dm = fmt.Sprintf("%s, which you follow, has *shipped* :tada:", name)
-	case it.Status == backlog.StatusDeclined:
-		thread = fmt.Sprintf("%s was *declined*: %s", name, Escape(reason))
-		dm = fmt.Sprintf("%s, which you follow, was *declined*: %s", name, Escape(reason))
-	default:
-		thread = fmt.Sprintf("%s is now *%s*.", name, it.Status.Label())
-		dm = thread
-	}
-	return thread, dm
-}
