@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	appslack "github.com/liaisonbot/liaison/slack"
+	"github.com/liaisonbot/liaison/manifest"
 )
 
 // cmdVersion prints the version, the Go version and the commit when known.
@@ -31,6 +31,6 @@ func cmdManifest(_ context.Context, g globals, args []string) error {
 	if err := subcommandFlags("manifest", &g).Parse(args); err != nil {
 		return err
 	}
-	_, err := g.stdout.Write(appslack.Manifest)
+	_, err := g.stdout.Write(manifest.YAML)
 	return err
 }
