@@ -1,41 +1,14 @@
 package scheduler
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
-
-// fast is a Timing that fires every so often, for tests that watch real runs.
-type fast time.Duration
-
-func (f fast) Next(t time.Time) time.Time { return t.Truncate(time.Duration(f)).Add(time.Duration(f)) }
-func (f fast) Prev(t time.Time) time.Time { return t.Truncate(time.Duration(f)) }
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond) // polling a condition, not timing the test
-	}
-}
 
 func TestJobsRunRecoverFromPanicsAndCanBeRemoved(t *testing.T) {
 	logs := &syncBuf{}
