@@ -76,17 +76,6 @@ func (s *Scheduler) Remove(name string) {
 	}
 }
 
-// NextRun is when the job called name runs next.
-func (s *Scheduler) NextRun(name string) (time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id, ok := s.entries[name]
-	if !ok {
-		return time.Time{}, false
-	}
-	return s.cron.Entry(id).Next, true
-}
-
 // Start runs the scheduler in the background.
 func (s *Scheduler) Start() { s.cron.Start() }
 
