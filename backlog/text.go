@@ -11,9 +11,6 @@ import (
 // MaxTitle is the longest title, in characters, including a trailing "…".
 const MaxTitle = 120
 
-// DefaultMaxBody is the default longest stored body, in characters.
-const DefaultMaxBody = 10000
-
 // kindPrefix matches a leading "feature:", "bug:", "feedback:" or "idea:".
 var kindPrefix = regexp.MustCompile(`(?i)^\s*(feature|bug|feedback|idea)\s*:\s*`)
 

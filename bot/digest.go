@@ -16,7 +16,6 @@ import (
 type Scheduler interface {
 	Add(name string, t Timing, job func(ctx context.Context, due time.Time) error)
 	Remove(name string)
-	NextRun(name string) (time.Time, bool)
 	Start()
 	Stop(ctx context.Context) error
 }

@@ -121,7 +121,7 @@ func digestHarness(t *testing.T, created time.Time) (*harness, storage.Subscript
 		Timezone: "Europe/Berlin", CatchUp: 6 * time.Hour, TriageDays: 7, Origin: "config"}}
 	h.start()
 	// Run reconciles the configured digests after the socket connects.
-	h.slack.WaitFor("the digest to be scheduled", func() bool { _, ok := h.bot.sched.NextRun("daily-stakeholders"); return ok })
+	h.slack.WaitFor("the digest to be scheduled", func() bool { _, ok := h.sched.nextRun("daily-stakeholders"); return ok })
 	subs, err := h.db.Subscriptions(t.Context())
 	if err != nil || len(subs) != 1 {
 		t.Fatalf("subscriptions = %v, %v", subs, err)
@@ -194,13 +194,13 @@ func TestDigestSubscribeListAndPermissions(t *testing.T) {
 	if len(subs) != 1 || len(subs[0].Filter.Kinds) != 1 || subs[0].Filter.Any[0] != "billing" {
 		t.Errorf("stored = %+v", subs)
 	}
-	if next, ok := h.bot.sched.NextRun("slack-1"); !ok || next.In(subs[0].CreatedAt.Location()).IsZero() {
+	if next, ok := h.sched.nextRun("slack-1"); !ok || next.In(subs[0].CreatedAt.Location()).IsZero() {
 		t.Error("the new subscription is not scheduled")
 	}
 	if got := h.slash(admin, "digest unsubscribe 1"); !strings.Contains(got, "unsubscribed") {
 		t.Errorf("unsubscribe = %q", got)
 	}
-	if _, ok := h.bot.sched.NextRun("slack-1"); ok {
+	if _, ok := h.sched.nextRun("slack-1"); ok {
 		t.Error("an unsubscribed digest is still scheduled")
 	}
 	if got := h.slash("U0ALICE", "digest preview"); !strings.Contains(got, "a quiet period") {

@@ -61,13 +61,51 @@ func (h *harness) restart() {
 	}
 	n := h.slack.Connections()
 	log := h.bot.log
-	h.bot = New(h.bot.cfg, h.db, log, nil, scheduler.New(context.Background(), log))
+	h.sched = watch(scheduler.New(context.Background(), log))
+	h.bot = New(h.bot.cfg, h.db, log, nil, h.sched)
 	h.bot.ackFlush = 20 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done = make(chan error, 1)
 	go func() { h.done <- h.bot.Run(ctx) }()
 	h.slack.WaitConnections(n + 1)
+}
+
+// watchedScheduler is the real scheduler, remembering what the bot has
+// scheduled so a test can ask.
+type watchedScheduler struct {
+	*scheduler.Scheduler
+	mu      sync.Mutex
+	timings map[string]Timing
+}
+
+func watch(s *scheduler.Scheduler) *watchedScheduler {
+	return &watchedScheduler{Scheduler: s, timings: map[string]Timing{}}
+}
+
+func (w *watchedScheduler) Add(name string, t Timing, job func(ctx context.Context, due time.Time) error) {
+	w.Scheduler.Add(name, t, job)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.timings[name] = t
+}
+
+func (w *watchedScheduler) Remove(name string) {
+	w.Scheduler.Remove(name)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.timings, name)
+}
+
+// nextRun is when the job called name runs next, and whether it is scheduled.
+func (w *watchedScheduler) nextRun(name string) (time.Time, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t, ok := w.timings[name]
+	if !ok {
+		return time.Time{}, false
+	}
+	return t.Next(time.Now()), true
 }
 
 // syncBuffer is a log sink safe for the bot's goroutines.
@@ -95,6 +133,7 @@ type harness struct {
 	slack *slackfake.Server
 	db    *storage.DB
 	bot   *Bot
+	sched *watchedScheduler
 	logs  *syncBuffer
 
 	cancel context.CancelFunc
@@ -115,11 +154,12 @@ func newHarness(t testing.TB) *harness {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	b := New(testConfig(fake), db, log, nil, scheduler.New(context.Background(), log))
+	sched := watch(scheduler.New(context.Background(), log))
+	b := New(testConfig(fake), db, log, nil, sched)
 	// Most tests stop right after an ack they already saw; only the shutdown
 	// tests need the full flush wait.
 	b.ackFlush = 20 * time.Millisecond
-	h := &harness{t: t, slack: fake, db: db, bot: b, logs: logs}
+	h := &harness{t: t, slack: fake, db: db, bot: b, sched: sched, logs: logs}
 	t.Cleanup(func() {
 		h.stop()
 		for _, tok := range []string{slackfake.BotToken, slackfake.AppToken} {

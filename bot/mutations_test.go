@@ -168,7 +168,7 @@ func TestSkipEmptyDigestPostsNothingForAQuietPeriod(t *testing.T) {
 		Timezone: "UTC", SkipEmpty: true, CatchUp: 6 * time.Hour, TriageDays: 7, Origin: "config"}}
 	h.start()
 	// Run reconciles the configured digests after the socket connects.
-	h.slack.WaitFor("the digest to be scheduled", func() bool { _, ok := h.bot.sched.NextRun("skip-quiet"); return ok })
+	h.slack.WaitFor("the digest to be scheduled", func() bool { _, ok := h.sched.nextRun("skip-quiet"); return ok })
 	subs, err := h.db.Subscriptions(t.Context())
 	if err != nil || len(subs) != 1 || !subs[0].SkipEmpty {
 		t.Fatalf("subscriptions = %+v, %v", subs, err)

@@ -53,25 +53,13 @@ func New(ctx context.Context, log *slog.Logger) *Scheduler {
 // Add schedules job under name, replacing a job of the same name. Its
 // errors are logged once, with the job's name.
 func (s *Scheduler) Add(name string, t Timing, job Job) {
-	s.add(name, timing{next: t.Next, prev: t.Prev}, job)
-}
-
-// timing is when a job runs: next after t, and the last at or before t.
-type timing struct {
-	next, prev func(time.Time) time.Time
-}
-
-// Next makes timing a cron.Schedule.
-func (t timing) Next(at time.Time) time.Time { return t.next(at) }
-
-func (s *Scheduler) add(name string, t timing, job Job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if id, ok := s.entries[name]; ok {
 		s.cron.Remove(id)
 	}
 	s.entries[name] = s.cron.Schedule(t, cron.FuncJob(func() {
-		due := t.prev(time.Now()) // cron fires at, or just after, the time Next gave
+		due := t.Prev(time.Now()) // cron fires at, or just after, the time Next gave
 		if err := job(s.ctx, due); err != nil {
 			s.log.Error("scheduled job failed", "job", name, "due", due, "err", err)
 		}
@@ -86,17 +74,6 @@ func (s *Scheduler) Remove(name string) {
 		s.cron.Remove(id)
 		delete(s.entries, name)
 	}
-}
-
-// NextRun is when the job called name runs next.
-func (s *Scheduler) NextRun(name string) (time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id, ok := s.entries[name]
-	if !ok {
-		return time.Time{}, false
-	}
-	return s.cron.Entry(id).Next, true
 }
 
 // Start runs the scheduler in the background.

@@ -84,7 +84,6 @@ type Server struct {
 	failures    map[string]*failure
 	messages    map[string][]Message // by channel
 	notIn       map[string]bool      // channels the bot is not a member of
-	users       map[string]User
 	groups      map[string][]string
 	junk        []string // messages from the client that were not acks
 	seq         int64
@@ -118,7 +117,6 @@ func New(t testing.TB) *Server {
 		failures:     map[string]*failure{},
 		messages:     map[string][]Message{},
 		notIn:        map[string]bool{},
-		users:        map[string]User{},
 		groups:       map[string][]string{},
 		seq:          time.Now().Unix() * 1_000_000,
 	}
@@ -255,10 +253,6 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	s.readAcks(c)
 }
 
-// redeliver resends every unacked Events API envelope, as Slack does after a
-// reconnect, with retry_attempt counted up.
-func (s *Server) redeliver(c *wsConn) { s.resend(c, s.takeUnacked()) }
-
 // takeUnacked counts up the retry of every unacked Events API envelope and
 // returns them, to be resent.
 func (s *Server) takeUnacked() []Envelope {
@@ -286,17 +280,6 @@ func (s *Server) resend(c *wsConn, again []Envelope) {
 		s.notify()
 		s.mu.Unlock()
 	}
-}
-
-// RedeliverUnacked resends every unacked Events API envelope on the current
-// connection, as Slack does when an ack is late.
-func (s *Server) RedeliverUnacked() {
-	s.t.Helper()
-	c := s.current()
-	if c == nil {
-		s.t.Fatal("slackfake: RedeliverUnacked with no connection")
-	}
-	s.redeliver(c)
 }
 
 // ping pings the connection every PingInterval until it closes.

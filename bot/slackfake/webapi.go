@@ -38,15 +38,6 @@ type Message struct {
 	Blocks   json.RawMessage `json:"blocks,omitempty"`
 }
 
-// User is a member of the fake workspace.
-type User struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	RealName string `json:"real_name"`
-	TZ       string `json:"tz"`
-	IsBot    bool   `json:"is_bot"`
-}
-
 type limit struct {
 	n          int
 	retryAfter int // seconds
@@ -86,13 +77,6 @@ func (s *Server) SetUsergroup(id string, members ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.groups[id] = append([]string{}, members...)
-}
-
-// AddUser adds or replaces a workspace member.
-func (s *Server) AddUser(u User) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.users[u.ID] = u
 }
 
 // AddMessage puts a message in a channel's history as if a person posted it
@@ -450,19 +434,15 @@ func (s *Server) replies(channel, ts string) map[string]any {
 	return ok(map[string]any{"messages": append([]Message{*parent}, out...), "has_more": false})
 }
 
+// userInfo answers users.info: every id is a person named after it, in Europe/Berlin.
 func (s *Server) userInfo(id string) map[string]any {
 	if id == "" {
 		return fail("user_not_found")
 	}
-	s.mu.Lock()
-	u, found := s.users[id]
-	s.mu.Unlock()
-	if !found {
-		u = User{ID: id, Name: strings.ToLower(id), RealName: "User " + id, TZ: "Europe/Berlin"}
-	}
+	name, realName := strings.ToLower(id), "User "+id
 	return ok(map[string]any{"user": map[string]any{
-		"id": u.ID, "name": u.Name, "real_name": u.RealName, "tz": u.TZ, "is_bot": u.IsBot,
-		"profile": map[string]any{"real_name": u.RealName, "display_name": u.Name},
+		"id": id, "name": name, "real_name": realName, "tz": "Europe/Berlin", "is_bot": false,
+		"profile": map[string]any{"real_name": realName, "display_name": name},
 	}})
 }
 

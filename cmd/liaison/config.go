@@ -109,27 +109,27 @@ type LabelFilter struct {
 	None []string `yaml:"none"`
 }
 
+// Defaults of the configuration's own (SPEC §8a); the domain's are in package backlog.
+const (
+	defaultTimezone   = "UTC"  // for digests and dates shown
+	defaultNotifyMode = "both" // follow-ups in the thread and by DM
+)
+
 // DefaultConfig is the configuration before any file or environment is read.
 func DefaultConfig() Config {
 	return Config{
 		Storage:  StorageConfig{Path: "liaison.db"},
 		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
 		Log:      LogConfig{Level: "info", Format: "auto"},
-		Timezone: "UTC",
+		Timezone: defaultTimezone,
 		Capture: CaptureConfig{
 			Emoji:    map[string]string{"bulb": "feature", "memo": "feedback", "bug": "bug"},
-			MaxChars: 10000,
+			MaxChars: backlog.DefaultMaxBody,
 		},
-		Notify:      NotifyConfig{Mode: "both"},
+		Notify:      NotifyConfig{Mode: defaultNotifyMode},
 		EffortSizes: map[string]float64{"S": 1, "M": 2, "L": 4, "XL": 8},
 	}
 }
-
-// Digest defaults that apply per subscription when the file leaves them out.
-const (
-	defaultCatchUp    = 6 * time.Hour
-	defaultTriageDays = 7
-)
 
 // defaultConfigPath is read when --config is not given, if it exists.
 const defaultConfigPath = "config.yaml"
@@ -197,10 +197,10 @@ func applyDigestDefaults(cfg *Config) {
 	for i := range cfg.Digests {
 		d := &cfg.Digests[i]
 		if d.CatchUp == 0 {
-			d.CatchUp = defaultCatchUp
+			d.CatchUp = backlog.DefaultCatchUp
 		}
 		if d.TriageDays == 0 {
-			d.TriageDays = defaultTriageDays
+			d.TriageDays = backlog.DefaultTriageDays
 		}
 	}
 }
@@ -316,10 +316,10 @@ func (cfg *Config) validate(slack bool) error {
 		}
 	}
 	if m := cfg.Capture.MaxChars; m < 100 || m > 40000 {
-		add("capture.max_chars: %d is out of range 100–40000 (example: 10000)", m)
+		add("capture.max_chars: %d is out of range 100–40000 (example: %d)", m, backlog.DefaultMaxBody)
 	}
 	if !slices.Contains([]string{"thread", "dm", "both", "off"}, cfg.Notify.Mode) {
-		add("notify.mode: %q is not one of thread, dm, both, off (example: both)", cfg.Notify.Mode)
+		add("notify.mode: %q is not one of thread, dm, both, off (example: %s)", cfg.Notify.Mode, defaultNotifyMode)
 	}
 	for _, size := range sortedKeys(cfg.EffortSizes) {
 		if w := cfg.EffortSizes[size]; !(w > 0) {
@@ -355,10 +355,10 @@ func (cfg *Config) validate(slack bool) error {
 			}
 		}
 		if d.CatchUp < 0 {
-			add("%s.catch_up: %v must not be negative (example: 6h)", key, d.CatchUp)
+			add("%s.catch_up: %v must not be negative (example: %s)", key, d.CatchUp, shortDuration(backlog.DefaultCatchUp))
 		}
 		if d.TriageDays < 0 {
-			add("%s.triage_days: %d must not be negative (example: 7)", key, d.TriageDays)
+			add("%s.triage_days: %d must not be negative (example: %d)", key, d.TriageDays, backlog.DefaultTriageDays)
 		}
 	}
 	if len(p) > 0 {
@@ -438,6 +438,18 @@ func (cfg *Config) subscriptions() []storage.Subscription {
 		out = append(out, s)
 	}
 	return out
+}
+
+// shortDuration writes d as the configuration file does: 2h, not 2h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // sortedKeys returns m's keys in order, so messages come out stable.

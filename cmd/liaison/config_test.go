@@ -9,21 +9,6 @@ import (
 	"time"
 )
 
-// validTokens is an environment with well-formed tokens.
-var validTokens = map[string]string{
-	"SLACK_BOT_TOKEN": "xoxb-1-2-abc",
-	"SLACK_APP_TOKEN": "xapp-1-A1-2-def",
-}
-
-func writeFile(t *testing.T, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestDefaults(t *testing.T) {
 	t.Chdir(t.TempDir()) // no ./config.yaml here
 	cfg, err := LoadConfig("", validTokens)

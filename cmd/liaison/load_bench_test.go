@@ -2,12 +2,8 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,12 +18,7 @@ import (
 //
 //	go test -run '^$' -bench BinaryLoad -benchtime=1x -count=3 ./cmd/liaison/
 func BenchmarkBinaryLoad(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "liaison")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(b)
 	for b.Loop() {
 		fake := slackfake.New(b)
 		cmd := exec.Command(bin, "run")
@@ -81,51 +72,4 @@ func BenchmarkBinaryLoad(b *testing.B) {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	}
-}
-
-var loadWords = strings.Fields(`dashboard export report chart filter search login password invoice billing
-	mobile offline sync calendar reminder webhook api token audit permission role team workspace`)
-
-// reportPercentiles reports p50 and p99 of ds in milliseconds.
-func reportPercentiles(b *testing.B, name string, ds []time.Duration) {
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	pct := func(p float64) float64 { return float64(ds[int(p*float64(len(ds)-1))]) / float64(time.Millisecond) }
-	b.ReportMetric(pct(0.50), name+"-p50-ms")
-	b.ReportMetric(pct(0.99), name+"-p99-ms")
-}
-
-// procCPU is a process's user and system CPU seconds, from /proc/PID/stat.
-func procCPU(b *testing.B, pid int) float64 {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Fields after the command name (which is in parentheses): utime is
-	// the 14th field of the line, stime the 15th, in clock ticks (100/s).
-	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
-	return (utime + stime) / 100
-}
-
-// procCPURate is the share of a core the process used over the last 200 ms.
-func procCPURate(b *testing.B, pid int) float64 {
-	c0 := procCPU(b, pid)
-	time.Sleep(200 * time.Millisecond)
-	return (procCPU(b, pid) - c0) / 0.2
-}
-
-// procPeakRSS is a process's peak resident set (VmHWM) in MiB.
-func procPeakRSS(b *testing.B, pid int) float64 {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }

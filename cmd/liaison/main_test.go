@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,76 +22,6 @@ import (
 	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
 )
-
-// syncBuffer collects a command's output while it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// fakeEnv is the environment of SPEC §8 pointing at a test Slack.
-func fakeEnv(fake *slackfake.Server, dbPath string) []string {
-	return []string{
-		"SLACK_BOT_TOKEN=" + slackfake.BotToken,
-		"SLACK_APP_TOKEN=" + slackfake.AppToken,
-		"LIAISON_SLACK_API_URL=" + fake.APIURL(),
-		"LIAISON_DB=" + dbPath,
-		"LIAISON_HTTP_ADDR=127.0.0.1:0",
-		"LIAISON_LOG_LEVEL=debug",
-		"LIAISON_LOG_FORMAT=json",
-	}
-}
-
-// listenAddr waits for the "http listening" log line and returns its address.
-func listenAddr(t *testing.T, fake *slackfake.Server, logs *syncBuffer) string {
-	t.Helper()
-	var addr string
-	fake.WaitFor("the http listening log line", func() bool {
-		sc := bufio.NewScanner(strings.NewReader(logs.String()))
-		for sc.Scan() {
-			var line struct {
-				Msg  string `json:"msg"`
-				Addr string `json:"addr"`
-			}
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "http listening" {
-				addr = line.Addr
-				return true
-			}
-		}
-		return false
-	})
-	return addr
-}
-
-func getHealth(t *testing.T, addr string) (int, map[string]string) {
-	t.Helper()
-	resp, err := http.Get("http://" + addr + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if bytes.Count(body, []byte("\n")) != 1 {
-		t.Errorf("healthz body %q is not one line", body)
-	}
-	var m map[string]string
-	if err := json.Unmarshal(body, &m); err != nil {
-		t.Fatalf("healthz body %q: %v", body, err)
-	}
-	return resp.StatusCode, m
-}
 
 func TestRunServesHelpHealthAndStopsCleanly(t *testing.T) {
 	fake := slackfake.New(t)

@@ -1,4 +1,4 @@
-package slack
+package manifest
 
 import (
 	"slices"
@@ -36,7 +36,7 @@ func TestManifestDeclaresEverythingTheSpecNeeds(t *testing.T) {
 			SocketMode bool `yaml:"socket_mode_enabled"`
 		} `yaml:"settings"`
 	}
-	if err := yaml.Unmarshal(Manifest, &m); err != nil {
+	if err := yaml.Unmarshal(YAML, &m); err != nil {
 		t.Fatalf("manifest is not YAML: %v", err)
 	}
 	if !m.Settings.SocketMode {

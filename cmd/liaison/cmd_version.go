@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-
-	appslack "github.com/liaisonbot/liaison/slack"
 )
 
 // cmdVersion prints the version, the Go version and the commit when known.
@@ -24,13 +22,4 @@ func cmdVersion(_ context.Context, g globals, args []string) error {
 	}
 	fmt.Fprintf(g.stdout, "liaison %s (%s%s)\n", version, runtime.Version(), commit)
 	return nil
-}
-
-// cmdManifest prints the Slack app manifest.
-func cmdManifest(_ context.Context, g globals, args []string) error {
-	if err := subcommandFlags("manifest", &g).Parse(args); err != nil {
-		return err
-	}
-	_, err := g.stdout.Write(appslack.Manifest)
-	return err
 }
