@@ -10,4 +10,6 @@ const (
 	DefaultCatchUp = 6 * time.Hour
 	// DefaultTriageDays is how many days an item may stay new before a digest lists it as waiting.
 	DefaultTriageDays = 7
+	// DefaultTimezone is the zone of digest schedules and the dates they show.
+	DefaultTimezone = "UTC"
 )

@@ -262,7 +262,7 @@ func (b *Handlers) setStatus(ctx context.Context, id int64, actor string, to bac
 	}
 	b.queue.Kick()
 	text := fmt.Sprintf("*#%d* %s: %s → *%s*.", id, Escape(it.Title), from.Label(), to.Label())
-	if to.Notifies() && b.cfg.NotifyMode != "off" {
+	if to.Notifies() && b.cfg.NotifyMode != NotifyOff {
 		text += " Everyone following it will be told."
 	}
 	return &Reply{Text: text}, nil

@@ -204,7 +204,7 @@ func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.
 	if err != nil {
 		return nil, err
 	}
-	s := storage.Subscription{Name: "all items", Timezone: defaultTZ, TriageDays: 7, Origin: "config"}
+	s := storage.Subscription{Name: "all items", Timezone: defaultTZ, TriageDays: backlog.DefaultTriageDays, Origin: "config"}
 	found := name == "" && len(subs) == 0
 	for _, sub := range subs {
 		if name == "" || sub.Name == name {
@@ -285,8 +285,8 @@ func (b *Handlers) digestSubscribe(ctx context.Context, req *Request, rest strin
 	if err := b.requireAdmin(ctx, req.User, "subscribe channels to digests"); err != nil {
 		return nil, err
 	}
-	s := storage.Subscription{Channel: req.Channel, Timezone: b.cfg.Timezone, CatchUp: 6 * time.Hour,
-		TriageDays: 7, CreatedBy: req.User}
+	s := storage.Subscription{Channel: req.Channel, Timezone: b.cfg.Timezone, CatchUp: backlog.DefaultCatchUp,
+		TriageDays: backlog.DefaultTriageDays, CreatedBy: req.User}
 	var schedule []string
 	channelGiven := false
 	for _, tok := range strings.Fields(rest) {
@@ -312,9 +312,6 @@ func (b *Handlers) digestSubscribe(ctx context.Context, req *Request, rest strin
 		schedule = append(schedule, tok)
 	}
 	s.Schedule = strings.Join(schedule, " ")
-	if s.Timezone == "" {
-		s.Timezone = "UTC"
-	}
 	sc, err := backlog.ParseSchedule(s.Schedule, s.Timezone)
 	if err != nil {
 		return nil, &UserError{Msg: echo(err.Error(), maxEcho)}

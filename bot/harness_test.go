@@ -588,7 +588,7 @@ func newTestHandlers(t *testing.T) *Handlers {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := noSlack{}
 	return &Handlers{
-		cfg: Config{Admins: []string{admin}, MaxChars: backlog.DefaultMaxBody}, log: log, db: db, api: api,
+		cfg: Config{Admins: []string{admin}}.withDefaults(), log: log, db: db, api: api,
 		metrics: NewMetrics(nil), roles: newRoles(api, "", log), queue: newDelivery(db, api, log, NewMetrics(nil)), now: time.Now,
 	}
 }

@@ -7,18 +7,26 @@ import (
 	"github.com/liaisonbot/liaison/storage"
 )
 
+// Notify modes: where followers hear of a change (SPEC §8a notify.mode).
+const (
+	NotifyThread = "thread" // in the source message's thread, naming no one
+	NotifyDM     = "dm"     // a DM to each follower
+	NotifyBoth   = "both"   // both; the default
+	NotifyOff    = "off"    // nowhere
+)
+
+// NotifyModes lists the notify modes, for validation and help.
+var NotifyModes = []string{NotifyThread, NotifyDM, NotifyBoth, NotifyOff}
+
 // changeNotifier renders, for a change to an item, one reply in its source
 // thread (naming no one) and one DM per follower, as the notify mode says.
 // Keys make each message once per change per destination.
 func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Notifier {
 	return func(it backlog.Item, followers []string, eventID int64) []storage.OutboxMessage {
 		mode := b.cfg.NotifyMode
-		if mode == "" {
-			mode = "both"
-		}
 		thread, dm := changeTexts(it, reason, into)
 		var out []storage.OutboxMessage
-		if (mode == "thread" || mode == "both") && it.Source.Channel != "" && it.Source.TS != "" {
+		if (mode == NotifyThread || mode == NotifyBoth) && it.Source.Channel != "" && it.Source.TS != "" {
 			ts := it.Source.ThreadTS
 			if ts == "" {
 				ts = it.Source.TS
@@ -26,7 +34,7 @@ func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Not
 			out = append(out, storage.OutboxMessage{Key: fmt.Sprintf("event:%d:thread", eventID), ItemID: it.ID,
 				Channel: it.Source.Channel, ThreadTS: ts, Text: thread, Lane: storage.LaneNotify})
 		}
-		if mode == "dm" || mode == "both" {
+		if mode == NotifyDM || mode == NotifyBoth {
 			for _, u := range followers {
 				if !IsUserID(u) {
 					continue

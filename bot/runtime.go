@@ -41,14 +41,30 @@ type Config struct {
 	AdminGroup string
 	// Team may give effort estimates (admins may too).
 	Team []string
-	// NotifyMode is where followers hear about changes: thread, dm, both, off.
+	// NotifyMode is where followers hear about changes: one of NotifyModes;
+	// "" means NotifyBoth.
 	NotifyMode string
 	// EffortSizes maps S/M/L/XL to person-weeks.
 	EffortSizes map[string]float64
-	// Timezone is the default IANA zone of digests made in Slack.
+	// Timezone is the default IANA zone of digests made in Slack; ""
+	// means backlog.DefaultTimezone.
 	Timezone string
 	// Digests are the subscriptions of the configuration file.
 	Digests []storage.Subscription
+}
+
+// withDefaults fills what the configuration left unset.
+func (c Config) withDefaults() Config {
+	if c.MaxChars <= 0 {
+		c.MaxChars = backlog.DefaultMaxBody
+	}
+	if c.NotifyMode == "" {
+		c.NotifyMode = NotifyBoth
+	}
+	if c.Timezone == "" {
+		c.Timezone = backlog.DefaultTimezone
+	}
+	return c
 }
 
 // ChannelRule says how a monitored channel is captured.
@@ -136,11 +152,8 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 	socket := socketmode.New(api,
 		socketmode.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)))
 
-	if cfg.MaxChars <= 0 {
-		cfg.MaxChars = backlog.DefaultMaxBody
-	}
 	h := &Handlers{
-		cfg:     cfg,
+		cfg:     cfg.withDefaults(),
 		log:     log,
 		db:      db,
 		api:     api,

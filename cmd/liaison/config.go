@@ -109,24 +109,18 @@ type LabelFilter struct {
 	None []string `yaml:"none"`
 }
 
-// Defaults of the configuration's own (SPEC §8a); the domain's are in package backlog.
-const (
-	defaultTimezone   = "UTC"  // for digests and dates shown
-	defaultNotifyMode = "both" // follow-ups in the thread and by DM
-)
-
 // DefaultConfig is the configuration before any file or environment is read.
 func DefaultConfig() Config {
 	return Config{
 		Storage:  StorageConfig{Path: "liaison.db"},
 		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
 		Log:      LogConfig{Level: "info", Format: "auto"},
-		Timezone: defaultTimezone,
+		Timezone: backlog.DefaultTimezone,
 		Capture: CaptureConfig{
 			Emoji:    map[string]string{"bulb": "feature", "memo": "feedback", "bug": "bug"},
 			MaxChars: backlog.DefaultMaxBody,
 		},
-		Notify:      NotifyConfig{Mode: defaultNotifyMode},
+		Notify:      NotifyConfig{Mode: bot.NotifyBoth},
 		EffortSizes: map[string]float64{"S": 1, "M": 2, "L": 4, "XL": 8},
 	}
 }
@@ -224,10 +218,7 @@ func (cfg *Config) applyEnv(env map[string]string) {
 
 // Slack id shapes: users (U…, W… on Enterprise Grid), channels, user groups.
 var (
-	userID      = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
-	channelID   = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
-	usergroupID = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
-	emojiName   = regexp.MustCompile(`^[a-z0-9_+'-]+$`)
+	emojiName = regexp.MustCompile(`^[a-z0-9_+'-]+$`)
 )
 
 // ValidationError lists every problem with a configuration, one per line.
@@ -277,15 +268,15 @@ func (cfg *Config) validate(slack bool) error {
 		add("timezone: %q is not an IANA time zone (example: Europe/Berlin)", cfg.Timezone)
 	}
 	for i, u := range cfg.Admins.Users {
-		if !userID.MatchString(u) {
+		if !bot.IsUserID(u) {
 			add("admins.users[%d]: %q is not a Slack user id (example: U0123ADMIN; find it in the profile's ⋮ menu → Copy member ID)", i, u)
 		}
 	}
-	if g := cfg.Admins.Usergroup; g != "" && !usergroupID.MatchString(g) {
+	if g := cfg.Admins.Usergroup; g != "" && !bot.IsUserGroupID(g) {
 		add("admins.usergroup: %q is not a user group id (example: S0123PRODUCT)", g)
 	}
 	for i, u := range cfg.Team.Users {
-		if !userID.MatchString(u) {
+		if !bot.IsUserID(u) {
 			add("team.users[%d]: %q is not a Slack user id (example: U0123DEV)", i, u)
 		}
 	}
@@ -300,7 +291,7 @@ func (cfg *Config) validate(slack bool) error {
 	seenChannel := map[string]bool{}
 	for i, c := range cfg.Capture.Channels {
 		key := fmt.Sprintf("capture.channels[%d]", i)
-		if !channelID.MatchString(c.Channel) {
+		if !bot.IsChannelID(c.Channel) {
 			add("%s.channel: %q is not a channel id (example: C0123FEED; find it in the channel's details)", key, c.Channel)
 		} else if seenChannel[c.Channel] {
 			add("%s.channel: %s is listed twice", key, c.Channel)
@@ -318,8 +309,8 @@ func (cfg *Config) validate(slack bool) error {
 	if m := cfg.Capture.MaxChars; m < 100 || m > 40000 {
 		add("capture.max_chars: %d is out of range 100–40000 (example: %d)", m, backlog.DefaultMaxBody)
 	}
-	if !slices.Contains([]string{"thread", "dm", "both", "off"}, cfg.Notify.Mode) {
-		add("notify.mode: %q is not one of thread, dm, both, off (example: %s)", cfg.Notify.Mode, defaultNotifyMode)
+	if !slices.Contains(bot.NotifyModes, cfg.Notify.Mode) {
+		add("notify.mode: %q is not one of %s (example: %s)", cfg.Notify.Mode, strings.Join(bot.NotifyModes, ", "), bot.NotifyBoth)
 	}
 	for _, size := range sortedKeys(cfg.EffortSizes) {
 		if w := cfg.EffortSizes[size]; !(w > 0) {
@@ -336,7 +327,7 @@ func (cfg *Config) validate(slack bool) error {
 			add("%s.name: %q is used twice; names must be unique", key, d.Name)
 		}
 		seenDigest[d.Name] = true
-		if !channelID.MatchString(d.Channel) {
+		if !bot.IsChannelID(d.Channel) {
 			add("%s.channel: %q is not a channel id (example: C0123STAKE)", key, d.Channel)
 		}
 		if strings.TrimSpace(d.Schedule) == "" {
