@@ -43,14 +43,21 @@ func needID(args []string, usage string) (int64, []string, error) {
 // storageErr turns storage errors into messages for people.
 func storageErr(id int64, err error) error {
 	var te *backlog.TransitionError
-	var me *storage.MergeError
+	var me *backlog.MergeError
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return userErrorf("There is no item #%d. `/backlog search <words>` finds items by what they say.", id)
 	case errors.As(err, &te):
 		return userErrorf("Can't change #%d: %s.", id, te.Reason)
 	case errors.As(err, &me):
-		return &UserError{Msg: me.Reason + "."}
+		switch me.Problem {
+		case backlog.MergeSelf:
+			return userErrorf("#%d cannot be merged into itself.", me.From)
+		case backlog.MergeSourceMerged:
+			return userErrorf("#%d is already merged into #%d.", me.From, me.Target)
+		case backlog.MergeTargetMerged:
+			return userErrorf("#%d is itself a duplicate of #%d; merge into #%d instead.", me.Into, me.Target, me.Target)
+		}
 	}
 	return err
 }

@@ -420,17 +420,14 @@ func mustExist(ctx context.Context, tx *Tx, id int64) error {
 	return err
 }
 
-// MergeError explains why a merge was refused, in words fit for the person who asked.
-type MergeError struct{ Reason string }
-
-func (e *MergeError) Error() string { return e.Reason }
-
 // Merge marks item from a duplicate of item into, moving its votes and
 // followers there (without duplicates), records both sides in history, and
 // enqueues notify's messages for from's followers in the same transaction.
+// backlog.CheckMerge decides which merges are refused.
 func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify Notifier) error {
-	if from == into {
-		return &MergeError{Reason: fmt.Sprintf("#%d cannot be merged into itself", from)}
+	// The ids alone refuse a merge into itself, before any read.
+	if err := backlog.CheckMerge(backlog.Item{ID: from}, backlog.Item{ID: into}); err != nil {
+		return err
 	}
 	now := formatTime(db.Now())
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
@@ -442,11 +439,8 @@ func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify 
 		if err != nil {
 			return err
 		}
-		if src.Status == backlog.StatusDuplicate {
-			return &MergeError{Reason: fmt.Sprintf("#%d is already merged into #%d", from, src.DuplicateOf)}
-		}
-		if dst.Status == backlog.StatusDuplicate {
-			return &MergeError{Reason: fmt.Sprintf("#%d is itself a duplicate of #%d; merge into #%d instead", into, dst.DuplicateOf, dst.DuplicateOf)}
+		if err := backlog.CheckMerge(src, dst); err != nil {
+			return err
 		}
 		followers, err := followersTx(ctx, tx, from)
 		if err != nil {

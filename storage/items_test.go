@@ -193,12 +193,12 @@ func TestMergeMovesVotesAndFollowersWithoutDuplicates(t *testing.T) {
 	if dup.Status != backlog.StatusDuplicate || dup.DuplicateOf != into.Item.ID || dup.Votes != 0 {
 		t.Errorf("merged item = %+v", dup)
 	}
-	var me *MergeError
-	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) {
-		t.Errorf("merging a duplicate again = %v, want a MergeError", err)
+	var me *backlog.MergeError
+	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) || me.Problem != backlog.MergeSourceMerged || me.Target != into.Item.ID {
+		t.Errorf("merging a duplicate again = %v, want a MergeError (source merged into #%d)", err, into.Item.ID)
 	}
-	if err := db.Merge(ctx, into.Item.ID, from.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) {
-		t.Errorf("merging into a duplicate = %v, want a MergeError", err)
+	if err := db.Merge(ctx, into.Item.ID, from.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) || me.Problem != backlog.MergeTargetMerged || me.Target != into.Item.ID {
+		t.Errorf("merging into a duplicate = %v, want a MergeError (target a duplicate of #%d)", err, into.Item.ID)
 	}
 	if err := db.Merge(ctx, into.Item.ID, 999, "U0ADMIN", nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("merging into a missing item = %v, want ErrNotFound", err)
