@@ -15,31 +15,6 @@ import (
 // with the change itself. eventID is the change's history event.
 type Notifier func(it backlog.Item, followers []string, eventID int64) []OutboxMessage
 
-// itemTx reads item id inside a transaction, or ErrNotFound.
-func itemTx(ctx context.Context, tx *Tx, id int64) (backlog.Item, error) {
-	it, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return it, fmt.Errorf("item #%d: %w", id, ErrNotFound)
-	}
-	return it, err
-}
-
-// followersTx lists an item's followers inside a transaction.
-func followersTx(ctx context.Context, tx *Tx, id int64) ([]string, error) {
-	return queryStrings(ctx, tx, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
-}
-
-// addEventID appends to an item's history and returns the event's id.
-func addEventID(ctx context.Context, tx *Tx, id int64, actor, typ, from, to, note, now string) (int64, error) {
-	res, err := tx.ExecContext(ctx, `
-		INSERT INTO item_events (item_id, actor, type, from_value, to_value, note, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
-	if err != nil {
-		return 0, fmt.Errorf("add %s event: %w", typ, err)
-	}
-	return res.LastInsertId()
-}
-
 // touch sets an item's updated_at.
 func touch(ctx context.Context, tx *Tx, id int64, now string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE items SET updated_at = ? WHERE id = ?`, now, id)
@@ -55,7 +30,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 	var from backlog.Status
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
-		if it, err = itemTx(ctx, tx, id); err != nil {
+		if it, err = readItem(ctx, tx, id); err != nil {
 			return err
 		}
 		from = it.Status
@@ -70,7 +45,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 			to, now, closed, id); err != nil {
 			return err
 		}
-		eventID, err := addEventID(ctx, tx, id, actor, "status", string(from), string(to), reason, now)
+		eventID, err := addEvent(ctx, tx, id, actor, "status", string(from), string(to), reason, now)
 		if err != nil {
 			return err
 		}
@@ -78,7 +53,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 		if notify == nil || !to.Notifies() {
 			return nil
 		}
-		followers, err := followersTx(ctx, tx, id)
+		followers, err := itemFollowers(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -96,7 +71,7 @@ func (db *DB) SetScore(ctx context.Context, id int64, actor string, in backlog.S
 	var it backlog.Item
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
-		if it, err = itemTx(ctx, tx, id); err != nil {
+		if it, err = readItem(ctx, tx, id); err != nil {
 			return err
 		}
 		it.RICE = it.RICE.Apply(in)
@@ -106,7 +81,7 @@ func (db *DB) SetScore(ctx context.Context, id int64, actor string, in backlog.S
 			r.Reach, r.Impact, r.Confidence, r.Effort, r.Score, now, id); err != nil {
 			return err
 		}
-		_, err = addEventID(ctx, tx, id, actor, "score", "", formatScore(r.Score), riceNote(r), now)
+		_, err = addEvent(ctx, tx, id, actor, "score", "", formatScore(r.Score), riceNote(r), now)
 		return err
 	})
 	if err != nil {
@@ -160,12 +135,12 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 			return err
 		}
 		for _, l := range add {
-			res, err := tx.ExecContext(ctx, `INSERT INTO item_labels (item_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, l)
+			added, err := addLabel(ctx, tx, id, l)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				if _, err := addEventID(ctx, tx, id, actor, "label", "", "+"+l, "", now); err != nil {
+			if added {
+				if _, err := addEvent(ctx, tx, id, actor, "label", "", "+"+l, "", now); err != nil {
 					return err
 				}
 			}
@@ -176,7 +151,7 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 				return err
 			}
 			if n, _ := res.RowsAffected(); n > 0 {
-				if _, err := addEventID(ctx, tx, id, actor, "label", "", "-"+l, "", now); err != nil {
+				if _, err := addEvent(ctx, tx, id, actor, "label", "", "-"+l, "", now); err != nil {
 					return err
 				}
 			}
@@ -196,7 +171,7 @@ func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value 
 		var old string
 		err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM items WHERE id = ?`, id).Scan(&old)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("item #%d: %w", id, ErrNotFound)
+			return noItem(id)
 		}
 		if err != nil {
 			return err
@@ -204,7 +179,7 @@ func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value 
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET `+column+` = ?, updated_at = ? WHERE id = ?`, value, now, id); err != nil {
 			return err
 		}
-		_, err = addEventID(ctx, tx, id, actor, typ, old, value, "", now)
+		_, err = addEvent(ctx, tx, id, actor, typ, old, value, "", now)
 		return err
 	})
 	if err != nil {
@@ -230,7 +205,7 @@ func (db *DB) Comment(ctx context.Context, id int64, actor, text string) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
-		if _, err := addEventID(ctx, tx, id, actor, "comment", "", "", text, now); err != nil {
+		if _, err := addEvent(ctx, tx, id, actor, "comment", "", "", text, now); err != nil {
 			return err
 		}
 		return touch(ctx, tx, id, now)
@@ -267,7 +242,7 @@ func (db *DB) remove(ctx context.Context, id int64, user, table, typ string) (bo
 		if removed = n > 0; !removed {
 			return nil
 		}
-		_, err = addEventID(ctx, tx, id, user, typ, "", "", "", now)
+		_, err = addEvent(ctx, tx, id, user, typ, "", "", "", now)
 		return err
 	})
 	if err != nil {

@@ -113,14 +113,11 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var it backlog.Item
 			var de backlog.DigestEntry
 			var err error
-			it, err = scanItemPlus(rows, &de.Requesters, &de.Reason)
-			if err != nil {
+			if de.Item, err = scanItem(rows, &de.Requesters, &de.Reason); err != nil {
 				return err
 			}
-			de.Item = it
 			*dst = append(*dst, de)
 		}
 		return rows.Err()
@@ -152,26 +149,4 @@ func (db *DB) openCounts(ctx context.Context) (inProgress, open int, err error) 
 		       coalesce(sum(CASE WHEN status IN (`+openStatuses+`) THEN n END), 0)
 		FROM item_counts`).Scan(&inProgress, &open)
 	return inProgress, open, err
-}
-
-// scanItemPlus reads itemColumns followed by extra columns.
-func scanItemPlus(row interface{ Scan(...any) error }, extra ...any) (backlog.Item, error) {
-	var it backlog.Item
-	var created, updated string
-	dest := []any{&it.ID, &it.Kind, &it.Status, &it.Title, &it.Body, &it.Reporter, &it.Capturer, &it.Capture,
-		&it.Source.Team, &it.Source.Channel, &it.Source.TS, &it.Source.ThreadTS, &it.Source.Permalink,
-		&it.Assignee, &it.TrackerURL, &it.Votes,
-		&it.RICE.Reach, &it.RICE.Impact, &it.RICE.Confidence, &it.RICE.Effort, &it.RICE.Score,
-		&it.DuplicateOf, &created, &updated}
-	if err := row.Scan(append(dest, extra...)...); err != nil {
-		return it, err
-	}
-	var err error
-	if it.CreatedAt, err = time.Parse(timeFormat, created); err != nil {
-		return it, fmt.Errorf("item %d created_at: %w", it.ID, err)
-	}
-	if it.UpdatedAt, err = time.Parse(timeFormat, updated); err != nil {
-		return it, fmt.Errorf("item %d updated_at: %w", it.ID, err)
-	}
-	return it, nil
 }

@@ -19,16 +19,7 @@ func (db *DB) queryItems(ctx context.Context, query string, args ...any) ([]back
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []backlog.Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return scanItems(rows)
 }
 
 // smallSet is the size under which a person filter drives a list query
@@ -120,12 +111,12 @@ func (db *DB) Top(ctx context.Context, n int) ([]backlog.Item, error) {
 }
 
 // searchQuery turns words into an FTS5 query matching all of them (stemmed:
-// "report" finds "reports"), quoted so user text is never FTS5 syntax; ""
-// when there are none.
+// "report" finds "reports"), each a phrase so user text is never FTS5
+// syntax; "" when there are none.
 func searchQuery(text string) string {
 	var terms []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !isWordRune(r) }) {
-		terms = append(terms, `"`+w+`"`)
+	for _, w := range textWords(text) {
+		terms = append(terms, ftsPhrase(w))
 		if len(terms) == 10 {
 			break
 		}

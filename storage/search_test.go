@@ -32,7 +32,7 @@ func capture(t *testing.T, db *DB, title, body string) int64 {
 // titleWords lists the stems title_words holds for item id.
 func titleWords(t *testing.T, db *DB, id int64) []string {
 	t.Helper()
-	got, err := db.strings(context.Background(), `SELECT stem FROM title_words WHERE item_id = ? ORDER BY stem`, id)
+	got, err := queryStrings(context.Background(), db.read, `SELECT stem FROM title_words WHERE item_id = ? ORDER BY stem`, id)
 	if err != nil {
 		t.Fatal(err)
 	}
