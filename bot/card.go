@@ -73,7 +73,7 @@ func itemList(title string, items []backlog.Item, limit int, empty string) (stri
 // cardView says what the item card shows besides the item.
 type cardView struct {
 	Followers int
-	Events    []storage.Event
+	Events    []storage.Change
 	Admin     bool     // show the status select
 	Estimator bool     // show the S/M/L/XL effort buttons
 	Sizes     []string // effort sizes in order
@@ -150,7 +150,7 @@ func statusOptionLabel(s backlog.Status) string {
 }
 
 // lastChange describes the latest history event: "Last change: status planned → shipped by @x, 30 Nov 2026".
-func lastChange(it backlog.Item, events []storage.Event) string {
+func lastChange(it backlog.Item, events []storage.Change) string {
 	if len(events) == 0 {
 		return ""
 	}

@@ -237,7 +237,7 @@ func TestTopIsCapped(t *testing.T) {
 	}
 }
 
-// backdateStatus moves item id's status events to when, through a
+// backdateStatus moves item id's status changes to when, through a
 // connection of its own, as if the change had happened then.
 func backdateStatus(t *testing.T, h *harness, id int64, when time.Time) {
 	t.Helper()
@@ -246,13 +246,13 @@ func backdateStatus(t *testing.T, h *harness, id int64, when time.Time) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	res, err := conn.ExecContext(t.Context(), `UPDATE item_events SET created_at = ? WHERE item_id = ? AND type = 'status'`,
+	res, err := conn.ExecContext(t.Context(), `UPDATE item_changes SET created_at = ? WHERE item_id = ? AND type = 'status'`,
 		when.UTC().Format("2006-01-02T15:04:05.000000Z"), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		t.Fatalf("#%d has no status events to backdate", id)
+		t.Fatalf("#%d has no status changes to backdate", id)
 	}
 }
 

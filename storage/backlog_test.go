@@ -117,11 +117,11 @@ func TestSetStatusRecordsHistoryAndEnqueuesWithTheChange(t *testing.T) {
 	seed(t, db, [3]string{"Dark mode", "feature", "U0A"})
 	db.Vote(ctx, 1, "U0B")
 	var gotFollowers []string
-	notify := func(it backlog.Item, followers []string, eventID int64) []OutboxMessage {
+	notify := func(it backlog.Item, followers []string, changeID int64) []OutboxMessage {
 		gotFollowers = followers
 		var out []OutboxMessage
 		for _, u := range followers {
-			out = append(out, OutboxMessage{Key: fmt.Sprintf("e%d:%s", eventID, u), ItemID: it.ID, Channel: u, Text: string(it.Status)})
+			out = append(out, OutboxMessage{Key: fmt.Sprintf("e%d:%s", changeID, u), ItemID: it.ID, Channel: u, Text: string(it.Status)})
 		}
 		return out
 	}

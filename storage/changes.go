@@ -6,14 +6,55 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/liaisonbot/liaison/backlog"
 )
 
 // Notifier renders the outbox messages that announce a change to an item.
 // It runs inside the change's transaction, so the messages commit (or not)
-// with the change itself. eventID is the change's history event.
-type Notifier func(it backlog.Item, followers []string, eventID int64) []OutboxMessage
+// with the change itself. changeID is the change's id in the item's history.
+type Notifier func(it backlog.Item, followers []string, changeID int64) []OutboxMessage
+
+// Change is one entry in an item's history: who did what, from and to
+// which value, with what note, when.
+type Change struct {
+	Actor, Type, From, To, Note string
+	At                          time.Time
+}
+
+// History returns item id's changes, oldest first.
+func (db *DB) History(ctx context.Context, id int64) ([]Change, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT actor, type, from_value, to_value, note, created_at
+		FROM item_changes WHERE item_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("history of #%d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		var c Change
+		var at string
+		if err := rows.Scan(&c.Actor, &c.Type, &c.From, &c.To, &c.Note, &at); err != nil {
+			return nil, err
+		}
+		c.At, _ = time.Parse(timeFormat, at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// addChange appends to an item's history and returns the change's id.
+func addChange(ctx context.Context, tx *Tx, id int64, actor, typ, from, to, note, now string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO item_changes (item_id, actor, type, from_value, to_value, note, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
+	if err != nil {
+		return 0, fmt.Errorf("add %s change: %w", typ, err)
+	}
+	return res.LastInsertId()
+}
 
 // touch sets an item's updated_at.
 func touch(ctx context.Context, tx *Tx, id int64, now string) error {
@@ -45,7 +86,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 			to, now, closed, id); err != nil {
 			return err
 		}
-		eventID, err := addEvent(ctx, tx, id, actor, "status", string(from), string(to), reason, now)
+		changeID, err := addChange(ctx, tx, id, actor, "status", string(from), string(to), reason, now)
 		if err != nil {
 			return err
 		}
@@ -57,7 +98,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 		if err != nil {
 			return err
 		}
-		return enqueue(ctx, tx, now, notify(it, followers, eventID))
+		return enqueue(ctx, tx, now, notify(it, followers, changeID))
 	})
 	if err != nil {
 		return backlog.Item{}, "", fmt.Errorf("set status of #%d: %w", id, err)
@@ -81,7 +122,7 @@ func (db *DB) SetScore(ctx context.Context, id int64, actor string, in backlog.S
 			r.Reach, r.Impact, r.Confidence, r.Effort, r.Score, now, id); err != nil {
 			return err
 		}
-		_, err = addEvent(ctx, tx, id, actor, "score", "", formatScore(r.Score), riceNote(r), now)
+		_, err = addChange(ctx, tx, id, actor, "score", "", formatScore(r.Score), riceNote(r), now)
 		return err
 	})
 	if err != nil {
@@ -140,7 +181,7 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 				return err
 			}
 			if added {
-				if _, err := addEvent(ctx, tx, id, actor, "label", "", "+"+l, "", now); err != nil {
+				if _, err := addChange(ctx, tx, id, actor, "label", "", "+"+l, "", now); err != nil {
 					return err
 				}
 			}
@@ -151,7 +192,7 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 				return err
 			}
 			if n, _ := res.RowsAffected(); n > 0 {
-				if _, err := addEvent(ctx, tx, id, actor, "label", "", "-"+l, "", now); err != nil {
+				if _, err := addChange(ctx, tx, id, actor, "label", "", "-"+l, "", now); err != nil {
 					return err
 				}
 			}
@@ -164,7 +205,7 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 	return db.Item(ctx, id)
 }
 
-// setField changes one text column of item id and records it as an event of typ.
+// setField changes one text column of item id and records it as a change of typ.
 func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value string) (backlog.Item, error) {
 	now := formatTime(db.Now())
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
@@ -179,7 +220,7 @@ func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value 
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET `+column+` = ?, updated_at = ? WHERE id = ?`, value, now, id); err != nil {
 			return err
 		}
-		_, err = addEvent(ctx, tx, id, actor, typ, old, value, "", now)
+		_, err = addChange(ctx, tx, id, actor, typ, old, value, "", now)
 		return err
 	})
 	if err != nil {
@@ -205,7 +246,7 @@ func (db *DB) Comment(ctx context.Context, id int64, actor, text string) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
-		if _, err := addEvent(ctx, tx, id, actor, "comment", "", "", text, now); err != nil {
+		if _, err := addChange(ctx, tx, id, actor, "comment", "", "", text, now); err != nil {
 			return err
 		}
 		return touch(ctx, tx, id, now)
@@ -242,7 +283,7 @@ func (db *DB) remove(ctx context.Context, id int64, user, table, typ string) (bo
 		if removed = n > 0; !removed {
 			return nil
 		}
-		_, err = addEvent(ctx, tx, id, user, typ, "", "", "", now)
+		_, err = addChange(ctx, tx, id, user, typ, "", "", "", now)
 		return err
 	})
 	if err != nil {

@@ -1,4 +1,6 @@
-// Package storage keeps Liaison's state in one SQLite file.
+// Package storage keeps Liaison's state in one SQLite file. An event is a
+// Slack Events API delivery (the ledger of those handled); a change is an
+// entry in an item's history.
 package storage
 
 import (

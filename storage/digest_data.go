@@ -59,7 +59,7 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 	// against the item: "+i.status" keeps SQLite from walking the status
 	// index instead.
 	movedTo := func(status backlog.Status) string {
-		return fmt.Sprintf(`i.id IN (SELECT item_id FROM item_events WHERE type = 'status' AND to_value = '%s'
+		return fmt.Sprintf(`i.id IN (SELECT item_id FROM item_changes WHERE type = 'status' AND to_value = '%s'
 			AND created_at >= ? AND created_at < ?)`, status)
 	}
 	waitingBefore := formatTime(end.AddDate(0, 0, -triageDays))
@@ -104,8 +104,8 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 		rows, err := db.read.QueryContext(ctx, `
 			SELECT `+itemColumns+`,
 				(SELECT count(*) FROM item_followers fl WHERE fl.item_id = i.id),
-				coalesce((SELECT note FROM item_events ev WHERE ev.item_id = i.id AND ev.type = 'status'
-					AND ev.to_value = i.status ORDER BY ev.id DESC LIMIT 1), '')
+				coalesce((SELECT note FROM item_changes c WHERE c.item_id = i.id AND c.type = 'status'
+					AND c.to_value = i.status ORDER BY c.id DESC LIMIT 1), '')
 			FROM items i WHERE `+cond+` AND `+where+` ORDER BY `+order+` LIMIT ?`,
 			append(append(append([]any{}, cargs...), args...), DigestListSize)...)
 		if err != nil {

@@ -47,7 +47,7 @@ type CaptureResult struct {
 // Capture stores a new item, or — when its source message is already an
 // item — adds the capturer as a voter and follower of that one. The reporter
 // is the first voter; reporter and capturer both follow. The item, its
-// "created" history event and the ledger entry commit together.
+// "created" change and the ledger entry commit together.
 func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 	now := formatTime(db.Now())
 	var res CaptureResult
@@ -125,7 +125,7 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 				return err
 			}
 		}
-		if _, err := addEvent(ctx, tx, id, n.Capturer, "created", "", string(backlog.StatusNew), string(n.Capture), now); err != nil {
+		if _, err := addChange(ctx, tx, id, n.Capturer, "created", "", string(backlog.StatusNew), string(n.Capture), now); err != nil {
 			return err
 		}
 		return finishCapture(ctx, tx, n, &res, id, now)
@@ -156,7 +156,7 @@ func finishCapture(ctx context.Context, tx *Tx, n NewItem, res *CaptureResult, i
 }
 
 // addVoter adds user's vote and follow (both idempotent) and reports
-// whether the vote is new. A new vote is a history event.
+// whether the vote is new. A new vote is a change in the item's history.
 func addVoter(ctx context.Context, tx *Tx, id int64, user, now string) (bool, error) {
 	if user == "" {
 		return false, nil
@@ -173,7 +173,7 @@ func addVoter(ctx context.Context, tx *Tx, id int64, user, now string) (bool, er
 	if n == 0 {
 		return false, nil
 	}
-	if _, err := addEvent(ctx, tx, id, user, "voted", "", "", "", now); err != nil {
+	if _, err := addChange(ctx, tx, id, user, "voted", "", "", "", now); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -199,17 +199,6 @@ func addLabel(ctx context.Context, tx *Tx, id int64, label string) (bool, error)
 	}
 	n, _ := res.RowsAffected()
 	return n > 0, nil
-}
-
-// addEvent appends to an item's history and returns the event's id.
-func addEvent(ctx context.Context, tx *Tx, id int64, actor, typ, from, to, note, now string) (int64, error) {
-	res, err := tx.ExecContext(ctx, `
-		INSERT INTO item_events (item_id, actor, type, from_value, to_value, note, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
-	if err != nil {
-		return 0, fmt.Errorf("add %s event: %w", typ, err)
-	}
-	return res.LastInsertId()
 }
 
 // isConstraint reports whether err is the SQLite extended error code.
@@ -503,51 +492,23 @@ func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify 
 		if err := touch(ctx, tx, into, now); err != nil {
 			return err
 		}
-		eventID, err := addEvent(ctx, tx, from, actor, "merged", string(src.Status), string(backlog.StatusDuplicate), fmt.Sprintf("into #%d", into), now)
+		changeID, err := addChange(ctx, tx, from, actor, "merged", string(src.Status), string(backlog.StatusDuplicate), fmt.Sprintf("into #%d", into), now)
 		if err != nil {
 			return err
 		}
-		if _, err := addEvent(ctx, tx, into, actor, "merged_from", "", "", fmt.Sprintf("#%d", from), now); err != nil {
+		if _, err := addChange(ctx, tx, into, actor, "merged_from", "", "", fmt.Sprintf("#%d", from), now); err != nil {
 			return err
 		}
 		if notify == nil {
 			return nil
 		}
 		src.Status, src.DuplicateOf = backlog.StatusDuplicate, into
-		return enqueue(ctx, tx, now, notify(src, followers, eventID))
+		return enqueue(ctx, tx, now, notify(src, followers, changeID))
 	})
 	if err != nil {
 		return fmt.Errorf("merge #%d into #%d: %w", from, into, err)
 	}
 	return nil
-}
-
-// Event is one entry in an item's history.
-type Event struct {
-	Actor, Type, From, To, Note string
-	At                          time.Time
-}
-
-// History returns item id's events, oldest first.
-func (db *DB) History(ctx context.Context, id int64) ([]Event, error) {
-	rows, err := db.read.QueryContext(ctx, `
-		SELECT actor, type, from_value, to_value, note, created_at
-		FROM item_events WHERE item_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("history of #%d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		var at string
-		if err := rows.Scan(&e.Actor, &e.Type, &e.From, &e.To, &e.Note, &at); err != nil {
-			return nil, err
-		}
-		e.At, _ = time.Parse(timeFormat, at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // openStatuses is the SQL list of open statuses.

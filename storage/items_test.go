@@ -62,7 +62,7 @@ func TestCaptureStoresItemVotesFollowersAndHistory(t *testing.T) {
 		}
 	}
 	if !created {
-		t.Errorf("no created event in %+v", hist)
+		t.Errorf("no created change in %+v", hist)
 	}
 	if seen, _ := db.EventSeen(ctx, "Ev1"); !seen {
 		t.Error("the event id was not recorded with the capture")
@@ -205,7 +205,7 @@ func TestMergeMovesVotesAndFollowersWithoutDuplicates(t *testing.T) {
 	}
 	hist, _ := db.History(ctx, from.Item.ID)
 	if last := hist[len(hist)-1]; last.Type != "merged" || last.To != "duplicate" {
-		t.Errorf("last event of the merged item = %+v", last)
+		t.Errorf("last change of the merged item = %+v", last)
 	}
 }
 

@@ -169,7 +169,7 @@ func (db *DB) ChangedTo(ctx context.Context, status backlog.Status, since time.T
 		SELECT `+itemColumns+`
 		FROM items i
 		WHERE i.status = ? AND i.id IN (
-			SELECT item_id FROM item_events WHERE type = 'status' AND to_value = ? AND created_at >= ?)
+			SELECT item_id FROM item_changes WHERE type = 'status' AND to_value = ? AND created_at >= ?)
 		ORDER BY i.updated_at DESC
 		LIMIT ?`, status, status, formatTime(since), limit)
 	if err != nil {
