@@ -77,6 +77,10 @@ func (b *Handlers) homeView(ctx context.Context, user string) (slack.HomeTabView
 		if err != nil {
 			return slack.HomeTabViewRequest{}, err
 		}
+		outbox, err := b.db.OutboxStats(ctx)
+		if err != nil {
+			return slack.HomeTabViewRequest{}, err
+		}
 		var counts []string
 		for _, s := range backlog.Statuses {
 			if n := stats.ByStatus[s]; n > 0 {
@@ -85,8 +89,8 @@ func (b *Handlers) homeView(ctx context.Context, user string) (slack.HomeTabView
 		}
 		section(fmt.Sprintf("*Triage queue* — %d new, oldest first", stats.ByStatus[backlog.StatusNew]), queue, "Nothing waits for triage.", homeTriage)
 		summary := "All items: " + strings.Join(counts, " · ")
-		if stats.Outbox.Dead > 0 {
-			summary += fmt.Sprintf(" · %d notifications failed for good (see the log)", stats.Outbox.Dead)
+		if outbox.Dead > 0 {
+			summary += fmt.Sprintf(" · %d notifications failed for good (see the log)", outbox.Dead)
 		}
 		blocks = append(blocks, slack.NewContextBlock("", md(summary)))
 	}

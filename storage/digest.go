@@ -171,7 +171,8 @@ func (db *DB) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	return out, rows.Err()
 }
 
-// Run states of a digest period.
+// Run states of a digest period. A run posting becomes "posted", with its
+// post's ts, when the outbox sends that post (trigger digest_runs_posted).
 const (
 	RunPosting = "posting" // recorded, its message waits in the outbox
 	RunPosted  = "posted"

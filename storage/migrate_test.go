@@ -95,6 +95,72 @@ func TestMigration9RenamesHistoryKeepingRowsIdsAndIndexes(t *testing.T) {
 	}
 }
 
+func TestMigration9PostsTheRunOfADigestQueuedBefore(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := migrateUpTo(ctx, db, 8); err != nil {
+		t.Fatal(err)
+	}
+	// A digest recorded and queued by the binary before, not yet sent.
+	end := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	for _, q := range []string{
+		`INSERT INTO digest_subscriptions (id, name, channel, schedule, timezone, origin, created_at) VALUES (1, 'weekly', 'C0S', 'weekly mon 09:00', 'UTC', 'config', ?1)`,
+		`INSERT INTO digest_runs (subscription_id, period_start, period_end, state, outbox_key, created_at) VALUES (1, ?1, ?2, 'posting', 'digest:1:x:0', ?2)`,
+		`INSERT INTO outbox (key, channel, text, lane, pace_key, next_attempt_at, created_at) VALUES ('digest:1:x:0', 'C0S', 'digest', 2, 'C0S', ?2, ?2)`,
+		`INSERT INTO outbox (key, channel, text, next_attempt_at, created_at) VALUES ('reply:1', 'C0S', 'not a digest', ?2, ?2)`,
+	} {
+		if _, err := db.write.ExecContext(ctx, q, formatTime(end.AddDate(0, 0, -7)), formatTime(end)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return end.Add(time.Minute) }
+	due, err := db.DueOutbox(ctx, 10, nil)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("due = %+v, %v; want the digest and the reply", due, err)
+	}
+	for _, r := range due {
+		if r.Key == "reply:1" {
+			if err := db.OutboxSent(ctx, r.ID, "1700.9"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if r, ok, err := db.RunAt(ctx, 1, end); err != nil || !ok || r.State != RunPosting || r.MessageTS != "" {
+		t.Errorf("run after another message was sent = %+v, %v, %v; want still posting", r, ok, err)
+	}
+	for _, r := range due {
+		if r.Key == "digest:1:x:0" {
+			if err := db.OutboxSent(ctx, r.ID, "1700.1"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.OutboxSent(ctx, r.ID, "1700.2"); err != nil { // marked already: nothing changes
+				t.Fatal(err)
+			}
+		}
+	}
+	if r, ok, err := db.RunAt(ctx, 1, end); err != nil || !ok || r.State != "posted" || r.MessageTS != "1700.1" {
+		t.Errorf("run after its post was sent = %+v, %v, %v; want posted at 1700.1", r, ok, err)
+	}
+	// The trigger's statement finds the run by the partial index.
+	var trigger string
+	if err := db.read.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'digest_runs_posted'`).Scan(&trigger); err != nil {
+		t.Fatal(err)
+	}
+	_, update, _ := strings.Cut(trigger, "BEGIN")
+	update, _, _ = strings.Cut(update, ";")
+	update = strings.NewReplacer("new.sent_ts", "?", "new.key", "?").Replace(update)
+	if plan := queryPlan(t, db, update, "1.1", "digest:1:x:0"); !strings.Contains(plan, "digest_runs_outbox") {
+		t.Errorf("plan of the trigger's %s = %q, want it to use digest_runs_outbox", strings.TrimSpace(update), plan)
+	}
+}
+
 // queryPlan is SQLite's plan for query on the read pool, its steps joined by "; ".
 func queryPlan(t *testing.T, db *DB, query string, args ...any) string {
 	t.Helper()

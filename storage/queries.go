@@ -193,10 +193,9 @@ type Stats struct {
 	ByStatus map[backlog.Status]int
 	ByKind   map[backlog.Kind]int
 	Total    int
-	Outbox   OutboxCounts
 }
 
-// Stats reads the counts table (kept by triggers) and the outbox states.
+// Stats reads the backlog's counts from the counts table, kept by triggers.
 func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	s := Stats{ByStatus: map[backlog.Status]int{}, ByKind: map[backlog.Kind]int{}}
 	rows, err := db.read.QueryContext(ctx, `SELECT status, kind, n FROM item_counts WHERE n > 0`)
@@ -215,9 +214,5 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		s.ByKind[k] += n
 		s.Total += n
 	}
-	if err := rows.Err(); err != nil {
-		return s, err
-	}
-	s.Outbox, err = db.OutboxStats(ctx)
-	return s, err
+	return s, rows.Err()
 }

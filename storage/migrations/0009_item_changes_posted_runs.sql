@@ -8,3 +8,13 @@ DROP INDEX item_events_item;
 DROP INDEX item_events_time;
 CREATE INDEX item_changes_item ON item_changes (item_id, id);
 CREATE INDEX item_changes_time ON item_changes (created_at);
+
+-- A digest's first message is its post: once the outbox has sent it, the
+-- run is posted, with the ts the post landed at, in the same transaction.
+-- The outbox knows nothing of digests. outbox_key <> '' lets the partial
+-- index digest_runs_outbox find the run.
+CREATE TRIGGER digest_runs_posted AFTER UPDATE OF state ON outbox
+WHEN new.state = 'sent' BEGIN
+    UPDATE digest_runs SET state = 'posted', message_ts = new.sent_ts
+    WHERE state = 'posting' AND outbox_key = new.key AND outbox_key <> '';
+END;
