@@ -89,6 +89,7 @@ type harness struct {
 	t     testing.TB
 	slack *slackfake.Server
 	db    *storage.DB
+	path  string // the database file, for tests that open it themselves
 	bot   *Bot
 	logs  *syncBuffer
 
@@ -100,7 +101,8 @@ type harness struct {
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	fake := slackfake.New(t)
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "liaison.db"))
+	path := filepath.Join(t.TempDir(), "liaison.db")
+	db, err := storage.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +116,7 @@ func newHarness(t testing.TB) *harness {
 	// Most tests stop right after an ack they already saw; only the shutdown
 	// tests need the full flush wait.
 	b.ackFlush = 20 * time.Millisecond
-	h := &harness{t: t, slack: fake, db: db, bot: b, logs: logs}
+	h := &harness{t: t, slack: fake, db: db, path: path, bot: b, logs: logs}
 	t.Cleanup(func() {
 		h.stop()
 		for _, tok := range []string{slackfake.BotToken, slackfake.AppToken} {

@@ -214,8 +214,8 @@ func TestOutboxSurvivesReopenAndStates(t *testing.T) {
 	}
 	db.OutboxSent(ctx, due[0].ID, "9.9")
 	db.OutboxSent(ctx, due[0].ID, "9.10") // a second mark changes nothing
-	if _, state, ts, _ := db.OutboxByKey(ctx, "k1"); state != "sent" || ts != "9.9" {
-		t.Errorf("k1 = %s %s", state, ts)
+	if r, _ := readOutbox(t, db, "k1"); r.State != "sent" || r.SentTS != "9.9" {
+		t.Errorf("k1 = %s %s", r.State, r.SentTS)
 	}
 	db.OutboxRetry(ctx, due[1].ID, now.Add(time.Minute), "ratelimited", false)
 	if due, _ := db.DueOutbox(ctx, 10, nil); len(due) != 0 {
@@ -247,7 +247,7 @@ func TestUnvoteUnfollowLabelsAssignLinkComment(t *testing.T) {
 	if ok, _ := db.Unvote(ctx, 1, "U0B"); ok {
 		t.Error("second unvote = true")
 	}
-	if v, _ := db.Voters(ctx, 1); !reflect.DeepEqual(v, []string{"U0A"}) {
+	if v := votersOf(t, db, 1); !reflect.DeepEqual(v, []string{"U0A"}) {
 		t.Errorf("voters = %v", v)
 	}
 	if f, _ := db.Followers(ctx, 1); !reflect.DeepEqual(f, []string{"U0A", "U0B"}) {

@@ -177,9 +177,6 @@ func dsn(path, extra string) string {
 	return s
 }
 
-// Path is the database file's path.
-func (db *DB) Path() string { return db.path }
-
 // Close stops the committer (writes already queued are committed) and
 // closes both pools. The last connection to close checkpoints the WAL.
 func (db *DB) Close() error {

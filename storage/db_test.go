@@ -35,8 +35,8 @@ func TestMigrateFreshThenIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if applied != LatestVersion() || applied == 0 {
-		t.Errorf("first Migrate applied %d, want %d", applied, LatestVersion())
+	if applied != latestVersion(t) || applied == 0 {
+		t.Errorf("first Migrate applied %d, want %d", applied, latestVersion(t))
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -59,8 +59,8 @@ func TestMigrateFreshThenIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v != LatestVersion() {
-		t.Errorf("schema version = %d, want %d", v, LatestVersion())
+	if v != latestVersion(t) {
+		t.Errorf("schema version = %d, want %d", v, latestVersion(t))
 	}
 	for _, table := range []string{"items", "items_fts", "processed_events"} {
 		var n int

@@ -175,7 +175,6 @@ func (db *DB) Subscriptions(ctx context.Context) ([]Subscription, error) {
 // post's ts, when the outbox sends that post (trigger digest_runs_posted).
 const (
 	RunPosting = "posting" // recorded, its message waits in the outbox
-	RunPosted  = "posted"
 	RunEmpty   = "empty"   // a quiet period with skip_empty: nothing posted
 	RunSkipped = "skipped" // missed while down, outside the catch-up window
 )

@@ -295,11 +295,6 @@ func readItem(ctx context.Context, q querier, id int64) (backlog.Item, error) {
 // noItem is the error for an item number that no item has.
 func noItem(id int64) error { return fmt.Errorf("item #%d: %w", id, ErrNotFound) }
 
-// Voters lists the users who voted for item id, the reporter first.
-func (db *DB) Voters(ctx context.Context, id int64) ([]string, error) {
-	return queryStrings(ctx, db.read, `SELECT user FROM item_votes WHERE item_id = ? ORDER BY rowid`, id)
-}
-
 // Followers lists the users who follow item id, in the order they started.
 func (db *DB) Followers(ctx context.Context, id int64) ([]string, error) {
 	return itemFollowers(ctx, db.read, id)

@@ -43,7 +43,7 @@ func TestCaptureStoresItemVotesFollowersAndHistory(t *testing.T) {
 	if !reflect.DeepEqual(it.Labels, []string{"reports", "ui"}) {
 		t.Errorf("labels = %v", it.Labels)
 	}
-	voters, _ := db.Voters(ctx, it.ID)
+	voters := votersOf(t, db, it.ID)
 	followers, _ := db.Followers(ctx, it.ID)
 	if !reflect.DeepEqual(voters, []string{"U0REP", "U0CAP"}) || !reflect.DeepEqual(followers, []string{"U0REP", "U0CAP"}) {
 		t.Errorf("voters %v, followers %v; want reporter then capturer", voters, followers)
@@ -177,7 +177,7 @@ func TestMergeMovesVotesAndFollowersWithoutDuplicates(t *testing.T) {
 	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN", nil); err != nil {
 		t.Fatal(err)
 	}
-	voters, _ := db.Voters(ctx, into.Item.ID)
+	voters := votersOf(t, db, into.Item.ID)
 	followers, _ := db.Followers(ctx, into.Item.ID)
 	if !reflect.DeepEqual(voters, []string{"U0A", "U0B"}) {
 		t.Errorf("voters after merge = %v, want [U0A U0B]", voters)

@@ -46,7 +46,7 @@ func TestMergesNeverChain(t *testing.T) {
 	if res.Item.ID != 3 || res.MergedFrom != 1 {
 		t.Errorf("a capture of #1's message landed on #%d (from #%d), want #3 from #1", res.Item.ID, res.MergedFrom)
 	}
-	voters, _ := db.Voters(ctx, 3)
+	voters := votersOf(t, db, 3)
 	if len(voters) != 5 { // U3, U2, U1, U9, U8
 		t.Errorf("#3 voters = %v, want every vote of the chain and the new ones", voters)
 	}

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -192,4 +194,36 @@ func latestVersion(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return len(ms)
+}
+
+// votersOf lists the users who voted for item id, in the order they voted.
+func votersOf(t *testing.T, db *DB, id int64) []string {
+	t.Helper()
+	v, err := queryStrings(context.Background(), db.read, `SELECT user FROM item_votes WHERE item_id = ? ORDER BY rowid`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// outboxRow is an outbox message's delivery as a test reads it.
+type outboxRow struct {
+	ID       int64
+	State    string
+	SentTS   string
+	Attempts int
+}
+
+// readOutbox reads the outbox message with key; ok is false when there is none.
+func readOutbox(t *testing.T, db *DB, key string) (r outboxRow, ok bool) {
+	t.Helper()
+	err := db.read.QueryRowContext(context.Background(), `SELECT id, state, sent_ts, attempts FROM outbox WHERE key = ?`, key).
+		Scan(&r.ID, &r.State, &r.SentTS, &r.Attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return outboxRow{}, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, true
 }

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -279,19 +278,4 @@ func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count pending outbox: %w", err)
 	}
 	return n, nil
-}
-
-// OutboxByKey returns the message with this key, for callers that need its
-// delivery (the ts it was posted at).
-func (db *DB) OutboxByKey(ctx context.Context, key string) (OutboxRow, string, string, error) {
-	var r OutboxRow
-	var state, ts string
-	err := db.read.QueryRowContext(ctx, `
-		SELECT id, attempts, key, coalesce(item_id, 0), channel, thread_ts, text, blocks, state, sent_ts
-		FROM outbox WHERE key = ?`, key).
-		Scan(&r.ID, &r.Attempts, &r.Key, &r.ItemID, &r.Channel, &r.ThreadTS, &r.Text, &r.Blocks, &state, &ts)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, "", "", fmt.Errorf("outbox %s: %w", key, ErrNotFound)
-	}
-	return r, state, ts, err
 }

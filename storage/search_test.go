@@ -299,7 +299,7 @@ func TestMigration7IndexesExistingItems(t *testing.T) {
 			}
 		}
 	}
-	if n, err := db.Migrate(ctx); err != nil || n != LatestVersion()-6 {
+	if n, err := db.Migrate(ctx); err != nil || n != latestVersion(t)-6 {
 		t.Fatalf("Migrate = %d, %v", n, err)
 	}
 	if got, want := titleWords(t, db, 1), []string{"dark", "for", "mode", "report"}; !reflect.DeepEqual(got, want) {
