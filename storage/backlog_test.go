@@ -6,38 +6,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/liaisonbot/liaison/backlog"
 )
-
-func ids(items []backlog.Item) []int64 {
-	out := []int64{}
-	for _, it := range items {
-		out = append(out, it.ID)
-	}
-	return out
-}
-
-// seedCount numbers seeded messages so every seed call gets new ones.
-var seedCount atomic.Int64
-
-// seed captures items with these titles, kinds and reporters, in order.
-func seed(t *testing.T, db *DB, specs ...[3]string) {
-	t.Helper()
-	for _, s := range specs {
-		n := sampleItem(fmt.Sprintf("5.%d", seedCount.Add(1)), s[2], s[2], s[0])
-		n.Kind = backlog.Kind(s[1])
-		n.Body = s[0]
-		if _, err := db.Capture(context.Background(), n); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func f(v float64) *float64 { return &v }
 
 func TestListFiltersAndRanking(t *testing.T) {
 	ctx := context.Background()

@@ -138,41 +138,6 @@ func TestWritesQueuedBeforeCloseCommit(t *testing.T) {
 	}
 }
 
-// holdCommitter keeps the committer busy until the returned channel is
-// closed, so the writes queued meanwhile land in one group.
-func holdCommitter(t *testing.T, db *DB) chan struct{} {
-	t.Helper()
-	release := make(chan struct{})
-	holding := make(chan struct{})
-	go db.withTx(context.Background(), func(ctx context.Context, tx *Tx) error {
-		close(holding)
-		<-release
-		return nil
-	})
-	<-holding
-	return release
-}
-
-// waitQueued waits until n writes wait in the committer's queue.
-func waitQueued(t *testing.T, db *DB, n int) {
-	t.Helper()
-	for !deadlineWait(func() bool { return len(db.ops) >= n }) {
-		t.Fatalf("%d writes never queued (have %d)", n, len(db.ops))
-	}
-}
-
-// deadlineWait polls cond for up to five seconds and reports whether it held.
-func deadlineWait(cond func() bool) bool {
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return cond()
-}
-
 func TestPruneOutboxKeepsWhatIsPendingOrAwaited(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)

@@ -10,14 +10,6 @@ import (
 	"github.com/liaisonbot/liaison/backlog"
 )
 
-func sampleItem(ts, reporter, capturer, title string) NewItem {
-	return NewItem{
-		Kind: backlog.KindFeature, Title: title, Body: title + ". Our users work at night.",
-		Reporter: reporter, Capturer: capturer, Capture: backlog.CaptureReaction,
-		Source: backlog.Source{Team: "T1", Channel: "C1", TS: ts},
-	}
-}
-
 func TestCaptureStoresItemVotesFollowersAndHistory(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)

@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -161,69 +159,4 @@ func TestMigration9PostsTheRunOfADigestQueuedBefore(t *testing.T) {
 	if plan := queryPlan(t, db, update, "1.1", "digest:1:x:0"); !strings.Contains(plan, "digest_runs_outbox") {
 		t.Errorf("plan of the trigger's %s = %q, want it to use digest_runs_outbox", strings.TrimSpace(update), plan)
 	}
-}
-
-// queryPlan is SQLite's plan for query on the read pool, its steps joined by "; ".
-func queryPlan(t *testing.T, db *DB, query string, args ...any) string {
-	t.Helper()
-	rows, err := db.read.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var steps []string
-	for rows.Next() {
-		var id, parent, notUsed int
-		var detail string
-		if err := rows.Scan(&id, &parent, &notUsed, &detail); err != nil {
-			t.Fatal(err)
-		}
-		steps = append(steps, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(steps, "; ")
-}
-
-// latestVersion is the schema version the embedded migrations reach.
-func latestVersion(t *testing.T) int {
-	t.Helper()
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ms)
-}
-
-// votersOf lists the users who voted for item id, in the order they voted.
-func votersOf(t *testing.T, db *DB, id int64) []string {
-	t.Helper()
-	v, err := queryStrings(context.Background(), db.read, `SELECT user FROM item_votes WHERE item_id = ? ORDER BY rowid`, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-// outboxRow is an outbox message's delivery as a test reads it.
-type outboxRow struct {
-	ID       int64
-	State    string
-	SentTS   string
-	Attempts int
-}
-
-// readOutbox reads the outbox message with key; ok is false when there is none.
-func readOutbox(t *testing.T, db *DB, key string) (r outboxRow, ok bool) {
-	t.Helper()
-	err := db.read.QueryRowContext(context.Background(), `SELECT id, state, sent_ts, attempts FROM outbox WHERE key = ?`, key).
-		Scan(&r.ID, &r.State, &r.SentTS, &r.Attempts)
-	if errors.Is(err, sql.ErrNoRows) {
-		return outboxRow{}, false
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r, true
 }

@@ -3,40 +3,7 @@ package storage
 import (
 	"context"
 	"testing"
-	"time"
 )
-
-// threadFixture enqueues a post, two replies to go in its thread and an
-// unrelated message, at a fixed time.
-func threadFixture(t *testing.T) *DB {
-	t.Helper()
-	db := openTest(t)
-	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return now }
-	if err := db.Enqueue(context.Background(),
-		OutboxMessage{Key: "post", Channel: "C0X", Text: "head", Lane: LaneDigest},
-		OutboxMessage{Key: "post:1", Channel: "C0X", Text: "more", ThreadOf: "post", Lane: LaneDigest},
-		OutboxMessage{Key: "post:2", Channel: "C0X", Text: "more still", ThreadOf: "post", Lane: LaneDigest},
-		OutboxMessage{Key: "other", Channel: "C0Y", Text: "unrelated", Lane: LaneNotify},
-	); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// dueKeys are the keys DueOutbox returns, with their thread ts.
-func dueKeys(t *testing.T, db *DB) map[string]string {
-	t.Helper()
-	due, err := db.DueOutbox(context.Background(), 10, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, r := range due {
-		got[r.Key] = r.ThreadTS
-	}
-	return got
-}
 
 func TestThreadRepliesWaitForTheirPostAndGoInItsThread(t *testing.T) {
 	ctx := context.Background()
