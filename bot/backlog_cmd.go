@@ -76,11 +76,11 @@ func (b *Handlers) card(ctx context.Context, id int64, user string, controls boo
 	if err != nil {
 		return nil, err
 	}
-	events, err := b.db.History(ctx, id)
+	changes, err := b.db.History(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	v := cardView{Followers: len(followers), Events: events, Sizes: b.effortSizes()}
+	v := cardView{Followers: len(followers), Changes: changes, Sizes: b.effortSizes()}
 	if controls {
 		v.Admin, v.Estimator = b.isAdmin(ctx, user), b.canEstimate(ctx, user)
 	}
@@ -116,6 +116,10 @@ func (b *Handlers) cmdStats(ctx context.Context, _ *Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	outbox, err := b.db.OutboxStats(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var byStatus, byKind []string
 	for _, st := range backlog.Statuses {
 		byStatus = append(byStatus, fmt.Sprintf("%s %d", st.Label(), s.ByStatus[st]))
@@ -124,8 +128,8 @@ func (b *Handlers) cmdStats(ctx context.Context, _ *Request) (*Reply, error) {
 		byKind = append(byKind, fmt.Sprintf("%s %d", k, s.ByKind[k]))
 	}
 	text := fmt.Sprintf("*Backlog:* %d items\n*By status:* %s\n*By kind:* %s\n*Messages (replies, notifications, digests):* %d waiting, %d sent, %d failed for good",
-		s.Total, strings.Join(byStatus, " · "), strings.Join(byKind, " · "), s.Outbox.Pending, s.Outbox.Sent, s.Outbox.Dead)
-	if s.Outbox.Dead > 0 {
+		s.Total, strings.Join(byStatus, " · "), strings.Join(byKind, " · "), outbox.Pending, outbox.Sent, outbox.Dead)
+	if outbox.Dead > 0 {
 		text += " (see Liaison's log)"
 	}
 	return &Reply{Text: text, Blocks: []slack.Block{mdSection(text)}}, nil

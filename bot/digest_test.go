@@ -158,7 +158,7 @@ func TestDigestPostsOncePerPeriodAcrossRetriesAndRestart(t *testing.T) {
 	}
 	h.slack.WaitFor("the run marked posted", func() bool {
 		r, ok, _ := h.db.RunAt(t.Context(), sub.ID, due)
-		return ok && r.State == storage.RunPosted && r.MessageTS != ""
+		return ok && r.State == "posted" && r.MessageTS != ""
 	})
 	// The next minute is a new period.
 	if err := h.bot.runDigest(t.Context(), sub, due.Add(time.Minute)); err != nil {
@@ -279,7 +279,7 @@ func TestCatchUpOnStartPostsRecentMissAndSkipsOldOne(t *testing.T) {
 			states[s.Name] = r.State
 		}
 	}
-	if states["old"] != storage.RunSkipped || (states["recent"] != storage.RunPosting && states["recent"] != storage.RunPosted) {
+	if states["old"] != storage.RunSkipped || (states["recent"] != storage.RunPosting && states["recent"] != "posted") {
 		t.Errorf("run states = %v", states)
 	}
 	if !strings.Contains(h.logs.String(), "outside its catch-up window; skipped") {

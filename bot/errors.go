@@ -67,14 +67,14 @@ func needID(args []string, usage string) (int64, []string, error) {
 // storageErr turns storage errors into messages for people.
 func storageErr(id int64, err error) error {
 	var te *backlog.TransitionError
-	var me *storage.MergeError
+	var me *backlog.MergeError
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return userErrorf("There is no item #%d. `/backlog search <words>` finds items by what they say.", id)
 	case errors.As(err, &te):
 		return userErrorf("Can't change #%d: %s.", id, transitionWords(te))
 	case errors.As(err, &me):
-		return &UserError{Msg: me.Reason + "."}
+		return &UserError{Msg: mergeWords(me)}
 	}
 	return err
 }
@@ -122,4 +122,17 @@ func scoreWords(e *backlog.ScoreError) string {
 		msg += ", " + scoreExample
 	}
 	return msg
+}
+
+// mergeWords say why a merge was refused.
+func mergeWords(e *backlog.MergeError) string {
+	switch e.Problem {
+	case backlog.MergeSelf:
+		return fmt.Sprintf("#%d cannot be merged into itself.", e.From)
+	case backlog.MergeSourceMerged:
+		return fmt.Sprintf("#%d is already merged into #%d.", e.From, e.Target)
+	case backlog.MergeTargetMerged:
+		return fmt.Sprintf("#%d is itself a duplicate of #%d; merge into #%d instead.", e.Into, e.Target, e.Target)
+	}
+	return Escape(e.Error()) + "."
 }

@@ -61,6 +61,9 @@ func (b *Handlers) homeView(ctx context.Context, user string) (slack.HomeTabView
 		if d.Stats, err = b.db.Stats(ctx); err != nil {
 			return slack.HomeTabViewRequest{}, err
 		}
+		if d.Outbox, err = b.db.OutboxStats(ctx); err != nil {
+			return slack.HomeTabViewRequest{}, err
+		}
 	}
 	return homeTab(d), nil
 }

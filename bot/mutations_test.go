@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -84,9 +85,9 @@ func TestLongDigestContinuesInTheThreadOfItsFirstPost(t *testing.T) {
 	keys := enqueueDigest(t, h, posts)
 	h.slack.WaitFor("every post of the digest", func() bool { return len(digestPosts(h)) == len(posts) })
 	h.settle()
-	_, state, firstTS, err := h.db.OutboxByKey(t.Context(), keys[0])
-	if err != nil || state != "sent" || firstTS == "" {
-		t.Fatalf("first post: state %q ts %q err %v", state, firstTS, err)
+	state, firstTS, _, ok := outboxState(t, h, keys[0])
+	if !ok || state != "sent" || firstTS == "" {
+		t.Fatalf("first post: state %q ts %q (in the outbox: %v)", state, firstTS, ok)
 	}
 	sent := digestPosts(h)
 	if len(sent) != len(posts) {
@@ -111,13 +112,13 @@ func TestDeadDigestPostTakesItsThreadRepliesWithIt(t *testing.T) {
 	posts := longDigest(t)
 	keys := enqueueDigest(t, h, posts)
 	h.slack.WaitFor("the first post to be dead", func() bool {
-		_, state, _, err := h.db.OutboxByKey(context.Background(), keys[0])
-		return err == nil && state == "dead"
+		state, _, _, ok := outboxState(t, h, keys[0])
+		return ok && state == "dead"
 	})
 	h.settle()
 	for _, k := range keys[1:] {
-		if _, state, _, err := h.db.OutboxByKey(t.Context(), k); err != nil || state != "dead" {
-			t.Errorf("thread reply %s is %q (%v) after its post died, want dead", k, state, err)
+		if state, _, _, ok := outboxState(t, h, k); !ok || state != "dead" {
+			t.Errorf("thread reply %s is %q (in the outbox: %v) after its post died, want dead", k, state, ok)
 		}
 	}
 	if n := len(h.slack.Calls("chat.postMessage")); n != 1 {
@@ -141,8 +142,8 @@ func TestRateLimitDoesNotUseUpAnOutboxAttempt(t *testing.T) {
 	}
 	h.bot.delivery.Kick()
 	h.slack.WaitFor("the message to be sent", func() bool {
-		_, state, _, err := h.db.OutboxByKey(context.Background(), key)
-		return err == nil && state == "sent"
+		state, _, _, ok := outboxState(t, h, key)
+		return ok && state == "sent"
 	})
 	var limited int
 	for _, c := range h.slack.Calls("chat.postMessage") {
@@ -153,12 +154,12 @@ func TestRateLimitDoesNotUseUpAnOutboxAttempt(t *testing.T) {
 	if limited != 1 {
 		t.Fatalf("%d 429s served, want 1", limited)
 	}
-	r, _, _, err := h.db.OutboxByKey(t.Context(), key)
-	if err != nil {
-		t.Fatal(err)
+	_, _, attempts, ok := outboxState(t, h, key)
+	if !ok {
+		t.Fatalf("%s is not in the outbox", key)
 	}
-	if r.Attempts != 1 {
-		t.Errorf("attempts = %d after a 429 and a delivery, want 1: a 429 is not an attempt", r.Attempts)
+	if attempts != 1 {
+		t.Errorf("attempts = %d after a 429 and a delivery, want 1: a 429 is not an attempt", attempts)
 	}
 }
 
@@ -237,22 +238,42 @@ func TestTopIsCapped(t *testing.T) {
 	}
 }
 
-// backdateStatus moves item id's status events to when, through a
-// connection of its own, as if the change had happened then.
-func backdateStatus(t *testing.T, h *harness, id int64, when time.Time) {
+// outboxState reads the state, sent ts and attempts of the outbox message
+// with key, through a connection of its own; ok is false when there is none.
+func outboxState(t *testing.T, h *harness, key string) (state, sentTS string, attempts int, ok bool) {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+h.db.Path()+"?_pragma=busy_timeout(5000)")
+	conn, err := sql.Open("sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	res, err := conn.ExecContext(t.Context(), `UPDATE item_events SET created_at = ? WHERE item_id = ? AND type = 'status'`,
+	err = conn.QueryRowContext(context.Background(), `SELECT state, sent_ts, attempts FROM outbox WHERE key = ?`, key).
+		Scan(&state, &sentTS, &attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", 0, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return state, sentTS, attempts, true
+}
+
+// backdateStatus moves item id's status changes to when, through a
+// connection of its own, as if the change had happened then.
+func backdateStatus(t *testing.T, h *harness, id int64, when time.Time) {
+	t.Helper()
+	conn, err := sql.Open("sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	res, err := conn.ExecContext(t.Context(), `UPDATE item_changes SET created_at = ? WHERE item_id = ? AND type = 'status'`,
 		when.UTC().Format("2006-01-02T15:04:05.000000Z"), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		t.Fatalf("#%d has no status events to backdate", id)
+		t.Fatalf("#%d has no status changes to backdate", id)
 	}
 }
 

@@ -20,9 +20,10 @@ var NotifyModes = []string{NotifyThread, NotifyDM, NotifyBoth, NotifyOff}
 
 // changeNotifier renders, for a change to an item, one reply in its source
 // thread (naming no one) and one DM per follower, as the notify mode says.
-// Keys make each message once per change per destination.
+// Keys make each message once per change per destination; they begin
+// "event:", as the keys already in outboxes do.
 func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Notifier {
-	return func(it backlog.Item, followers []string, eventID int64) []storage.OutboxMessage {
+	return func(it backlog.Item, followers []string, changeID int64) []storage.OutboxMessage {
 		mode := b.cfg.NotifyMode
 		thread, dm := changeTexts(it, reason, into)
 		var out []storage.OutboxMessage
@@ -31,7 +32,7 @@ func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Not
 			if ts == "" {
 				ts = it.Source.TS
 			}
-			out = append(out, storage.OutboxMessage{Key: fmt.Sprintf("event:%d:thread", eventID), ItemID: it.ID,
+			out = append(out, storage.OutboxMessage{Key: fmt.Sprintf("event:%d:thread", changeID), ItemID: it.ID,
 				Channel: it.Source.Channel, ThreadTS: ts, Text: thread, Lane: storage.LaneNotify})
 		}
 		if mode == NotifyDM || mode == NotifyBoth {
@@ -39,7 +40,7 @@ func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Not
 				if !IsUserID(u) {
 					continue
 				}
-				out = append(out, storage.OutboxMessage{Key: fmt.Sprintf("event:%d:dm:%s", eventID, u), ItemID: it.ID,
+				out = append(out, storage.OutboxMessage{Key: fmt.Sprintf("event:%d:dm:%s", changeID, u), ItemID: it.ID,
 					Channel: u, Text: dm, Lane: storage.LaneNotify})
 			}
 		}

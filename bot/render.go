@@ -157,7 +157,7 @@ func itemList(title string, items []backlog.Item, limit int, empty string) (stri
 // cardView says what the item card shows besides the item.
 type cardView struct {
 	Followers int
-	Events    []storage.Event
+	Changes   []storage.Change
 	Admin     bool     // show the status select
 	Estimator bool     // show the S/M/L/XL effort buttons
 	Sizes     []string // effort sizes in order
@@ -194,7 +194,7 @@ func itemCard(it backlog.Item, v cardView) (string, []slack.Block) {
 		md("*Requesters*\n" + strconv.Itoa(v.Followers)),
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(md(head), fields, nil)}
-	if last := lastChange(it, v.Events); last != "" {
+	if last := lastChange(it, v.Changes); last != "" {
 		blocks = append(blocks, mdContext(last))
 	}
 	id := strconv.FormatInt(it.ID, 10)
@@ -233,12 +233,12 @@ func statusOptionLabel(s backlog.Status) string {
 	return strings.ToUpper(l[:1]) + l[1:]
 }
 
-// lastChange describes the latest history event: "Last change: status planned → shipped by @x, 30 Nov 2026".
-func lastChange(it backlog.Item, events []storage.Event) string {
-	if len(events) == 0 {
+// lastChange describes the latest change in an item's history: "Last change: status planned → shipped by @x, 30 Nov 2026".
+func lastChange(it backlog.Item, changes []storage.Change) string {
+	if len(changes) == 0 {
 		return ""
 	}
-	e := events[len(events)-1]
+	e := changes[len(changes)-1]
 	what := e.Type
 	switch e.Type {
 	case "status":
@@ -427,6 +427,7 @@ type homeData struct {
 	Admin              bool // show the triage queue and the counts
 	Triage             []backlog.Item
 	Stats              storage.Stats
+	Outbox             storage.OutboxCounts
 }
 
 // homeTab renders the App Home: my requests, top open items, recently
@@ -453,8 +454,8 @@ func homeTab(d homeData) slack.HomeTabViewRequest {
 		}
 		section(fmt.Sprintf("*Triage queue* — %d new, oldest first", d.Stats.ByStatus[backlog.StatusNew]), d.Triage, "Nothing waits for triage.", homeTriage)
 		summary := "All items: " + strings.Join(counts, " · ")
-		if d.Stats.Outbox.Dead > 0 {
-			summary += fmt.Sprintf(" · %d notifications failed for good (see the log)", d.Stats.Outbox.Dead)
+		if d.Outbox.Dead > 0 {
+			summary += fmt.Sprintf(" · %d notifications failed for good (see the log)", d.Outbox.Dead)
 		}
 		blocks = append(blocks, mdContext(summary))
 	}

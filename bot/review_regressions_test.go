@@ -35,7 +35,7 @@ func TestCaptureOfMergedItemVotesOnItsTarget(t *testing.T) {
 func TestFailedEventCaptureIsLeftForRedelivery(t *testing.T) {
 	h := startBot(t)
 	// Make every insert into items fail, as a broken disk would.
-	raw, err := sql.Open("sqlite", "file:"+h.db.Path()+"?_pragma=busy_timeout(5000)")
+	raw, err := sql.Open("sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,38 +6,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/liaisonbot/liaison/backlog"
 )
-
-func ids(items []backlog.Item) []int64 {
-	out := []int64{}
-	for _, it := range items {
-		out = append(out, it.ID)
-	}
-	return out
-}
-
-// seedCount numbers seeded messages so every seed call gets new ones.
-var seedCount atomic.Int64
-
-// seed captures items with these titles, kinds and reporters, in order.
-func seed(t *testing.T, db *DB, specs ...[3]string) {
-	t.Helper()
-	for _, s := range specs {
-		n := sampleItem(fmt.Sprintf("5.%d", seedCount.Add(1)), s[2], s[2], s[0])
-		n.Kind = backlog.Kind(s[1])
-		n.Body = s[0]
-		if _, err := db.Capture(context.Background(), n); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func f(v float64) *float64 { return &v }
 
 func TestListFiltersAndRanking(t *testing.T) {
 	ctx := context.Background()
@@ -117,11 +90,11 @@ func TestSetStatusRecordsHistoryAndEnqueuesWithTheChange(t *testing.T) {
 	seed(t, db, [3]string{"Dark mode", "feature", "U0A"})
 	db.Vote(ctx, 1, "U0B")
 	var gotFollowers []string
-	notify := func(it backlog.Item, followers []string, eventID int64) []OutboxMessage {
+	notify := func(it backlog.Item, followers []string, changeID int64) []OutboxMessage {
 		gotFollowers = followers
 		var out []OutboxMessage
 		for _, u := range followers {
-			out = append(out, OutboxMessage{Key: fmt.Sprintf("e%d:%s", eventID, u), ItemID: it.ID, Channel: u, Text: string(it.Status)})
+			out = append(out, OutboxMessage{Key: fmt.Sprintf("e%d:%s", changeID, u), ItemID: it.ID, Channel: u, Text: string(it.Status)})
 		}
 		return out
 	}
@@ -214,8 +187,8 @@ func TestOutboxSurvivesReopenAndStates(t *testing.T) {
 	}
 	db.OutboxSent(ctx, due[0].ID, "9.9")
 	db.OutboxSent(ctx, due[0].ID, "9.10") // a second mark changes nothing
-	if _, state, ts, _ := db.OutboxByKey(ctx, "k1"); state != "sent" || ts != "9.9" {
-		t.Errorf("k1 = %s %s", state, ts)
+	if r, _ := readOutbox(t, db, "k1"); r.State != "sent" || r.SentTS != "9.9" {
+		t.Errorf("k1 = %s %s", r.State, r.SentTS)
 	}
 	db.OutboxRetry(ctx, due[1].ID, now.Add(time.Minute), "ratelimited", false)
 	if due, _ := db.DueOutbox(ctx, 10, nil); len(due) != 0 {
@@ -247,7 +220,7 @@ func TestUnvoteUnfollowLabelsAssignLinkComment(t *testing.T) {
 	if ok, _ := db.Unvote(ctx, 1, "U0B"); ok {
 		t.Error("second unvote = true")
 	}
-	if v, _ := db.Voters(ctx, 1); !reflect.DeepEqual(v, []string{"U0A"}) {
+	if v := votersOf(t, db, 1); !reflect.DeepEqual(v, []string{"U0A"}) {
 		t.Errorf("voters = %v", v)
 	}
 	if f, _ := db.Followers(ctx, 1); !reflect.DeepEqual(f, []string{"U0A", "U0B"}) {

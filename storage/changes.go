@@ -6,36 +6,52 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/liaisonbot/liaison/backlog"
 )
 
 // Notifier renders the outbox messages that announce a change to an item.
 // It runs inside the change's transaction, so the messages commit (or not)
-// with the change itself. eventID is the change's history event.
-type Notifier func(it backlog.Item, followers []string, eventID int64) []OutboxMessage
+// with the change itself. changeID is the change's id in the item's history.
+type Notifier func(it backlog.Item, followers []string, changeID int64) []OutboxMessage
 
-// itemTx reads item id inside a transaction, or ErrNotFound.
-func itemTx(ctx context.Context, tx *Tx, id int64) (backlog.Item, error) {
-	it, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return it, fmt.Errorf("item #%d: %w", id, ErrNotFound)
+// Change is one entry in an item's history: who did what, from and to
+// which value, with what note, when.
+type Change struct {
+	Actor, Type, From, To, Note string
+	At                          time.Time
+}
+
+// History returns item id's changes, oldest first.
+func (db *DB) History(ctx context.Context, id int64) ([]Change, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT actor, type, from_value, to_value, note, created_at
+		FROM item_changes WHERE item_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("history of #%d: %w", id, err)
 	}
-	return it, err
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		var c Change
+		var at string
+		if err := rows.Scan(&c.Actor, &c.Type, &c.From, &c.To, &c.Note, &at); err != nil {
+			return nil, err
+		}
+		c.At, _ = time.Parse(timeFormat, at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
-// followersTx lists an item's followers inside a transaction.
-func followersTx(ctx context.Context, tx *Tx, id int64) ([]string, error) {
-	return queryStrings(ctx, tx, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
-}
-
-// addEventID appends to an item's history and returns the event's id.
-func addEventID(ctx context.Context, tx *Tx, id int64, actor, typ, from, to, note, now string) (int64, error) {
+// addChange appends to an item's history and returns the change's id.
+func addChange(ctx context.Context, tx *Tx, id int64, actor, typ, from, to, note, now string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO item_events (item_id, actor, type, from_value, to_value, note, created_at)
+		INSERT INTO item_changes (item_id, actor, type, from_value, to_value, note, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
 	if err != nil {
-		return 0, fmt.Errorf("add %s event: %w", typ, err)
+		return 0, fmt.Errorf("add %s change: %w", typ, err)
 	}
 	return res.LastInsertId()
 }
@@ -55,7 +71,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 	var from backlog.Status
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
-		if it, err = itemTx(ctx, tx, id); err != nil {
+		if it, err = readItem(ctx, tx, id); err != nil {
 			return err
 		}
 		from = it.Status
@@ -70,7 +86,7 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 			to, now, closed, id); err != nil {
 			return err
 		}
-		eventID, err := addEventID(ctx, tx, id, actor, "status", string(from), string(to), reason, now)
+		changeID, err := addChange(ctx, tx, id, actor, "status", string(from), string(to), reason, now)
 		if err != nil {
 			return err
 		}
@@ -78,11 +94,11 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 		if notify == nil || !to.Notifies() {
 			return nil
 		}
-		followers, err := followersTx(ctx, tx, id)
+		followers, err := itemFollowers(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		return enqueue(ctx, tx, now, notify(it, followers, eventID))
+		return enqueue(ctx, tx, now, notify(it, followers, changeID))
 	})
 	if err != nil {
 		return backlog.Item{}, "", fmt.Errorf("set status of #%d: %w", id, err)
@@ -96,7 +112,7 @@ func (db *DB) SetScore(ctx context.Context, id int64, actor string, in backlog.S
 	var it backlog.Item
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
-		if it, err = itemTx(ctx, tx, id); err != nil {
+		if it, err = readItem(ctx, tx, id); err != nil {
 			return err
 		}
 		it.RICE = it.RICE.Apply(in)
@@ -106,7 +122,7 @@ func (db *DB) SetScore(ctx context.Context, id int64, actor string, in backlog.S
 			r.Reach, r.Impact, r.Confidence, r.Effort, r.Score, now, id); err != nil {
 			return err
 		}
-		_, err = addEventID(ctx, tx, id, actor, "score", "", formatScore(r.Score), riceNote(r), now)
+		_, err = addChange(ctx, tx, id, actor, "score", "", formatScore(r.Score), riceNote(r), now)
 		return err
 	})
 	if err != nil {
@@ -160,12 +176,12 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 			return err
 		}
 		for _, l := range add {
-			res, err := tx.ExecContext(ctx, `INSERT INTO item_labels (item_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, l)
+			added, err := addLabel(ctx, tx, id, l)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				if _, err := addEventID(ctx, tx, id, actor, "label", "", "+"+l, "", now); err != nil {
+			if added {
+				if _, err := addChange(ctx, tx, id, actor, "label", "", "+"+l, "", now); err != nil {
 					return err
 				}
 			}
@@ -176,7 +192,7 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 				return err
 			}
 			if n, _ := res.RowsAffected(); n > 0 {
-				if _, err := addEventID(ctx, tx, id, actor, "label", "", "-"+l, "", now); err != nil {
+				if _, err := addChange(ctx, tx, id, actor, "label", "", "-"+l, "", now); err != nil {
 					return err
 				}
 			}
@@ -189,14 +205,14 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 	return db.Item(ctx, id)
 }
 
-// setField changes one text column of item id and records it as an event of typ.
+// setField changes one text column of item id and records it as a change of typ.
 func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value string) (backlog.Item, error) {
 	now := formatTime(db.Now())
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var old string
 		err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM items WHERE id = ?`, id).Scan(&old)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("item #%d: %w", id, ErrNotFound)
+			return noItem(id)
 		}
 		if err != nil {
 			return err
@@ -204,7 +220,7 @@ func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value 
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET `+column+` = ?, updated_at = ? WHERE id = ?`, value, now, id); err != nil {
 			return err
 		}
-		_, err = addEventID(ctx, tx, id, actor, typ, old, value, "", now)
+		_, err = addChange(ctx, tx, id, actor, typ, old, value, "", now)
 		return err
 	})
 	if err != nil {
@@ -230,7 +246,7 @@ func (db *DB) Comment(ctx context.Context, id int64, actor, text string) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
-		if _, err := addEventID(ctx, tx, id, actor, "comment", "", "", text, now); err != nil {
+		if _, err := addChange(ctx, tx, id, actor, "comment", "", "", text, now); err != nil {
 			return err
 		}
 		return touch(ctx, tx, id, now)
@@ -267,7 +283,7 @@ func (db *DB) remove(ctx context.Context, id int64, user, table, typ string) (bo
 		if removed = n > 0; !removed {
 			return nil
 		}
-		_, err = addEventID(ctx, tx, id, user, typ, "", "", "", now)
+		_, err = addChange(ctx, tx, id, user, typ, "", "", "", now)
 		return err
 	})
 	if err != nil {

@@ -1,4 +1,6 @@
-// Package storage keeps Liaison's state in one SQLite file.
+// Package storage keeps Liaison's state in one SQLite file. An event is a
+// Slack Events API delivery (the ledger of those handled); a change is an
+// entry in an item's history.
 package storage
 
 import (
@@ -174,9 +176,6 @@ func dsn(path, extra string) string {
 	}
 	return s
 }
-
-// Path is the database file's path.
-func (db *DB) Path() string { return db.path }
 
 // Close stops the committer (writes already queued are committed) and
 // closes both pools. The last connection to close checkpoints the WAL.

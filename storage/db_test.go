@@ -10,20 +10,6 @@ import (
 	"time"
 )
 
-// openTest opens a migrated database in a fresh temporary directory.
-func openTest(t *testing.T) *DB {
-	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "liaison.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 func TestMigrateFreshThenIdempotent(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "liaison.db")
@@ -35,8 +21,8 @@ func TestMigrateFreshThenIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if applied != LatestVersion() || applied == 0 {
-		t.Errorf("first Migrate applied %d, want %d", applied, LatestVersion())
+	if applied != latestVersion(t) || applied == 0 {
+		t.Errorf("first Migrate applied %d, want %d", applied, latestVersion(t))
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -59,8 +45,8 @@ func TestMigrateFreshThenIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v != LatestVersion() {
-		t.Errorf("schema version = %d, want %d", v, LatestVersion())
+	if v != latestVersion(t) {
+		t.Errorf("schema version = %d, want %d", v, latestVersion(t))
 	}
 	for _, table := range []string{"items", "items_fts", "processed_events"} {
 		var n int

@@ -65,6 +65,13 @@ func kindList(ks []backlog.Kind) string {
 	return joinList(out)
 }
 
+// subscriptionValues are s's values for the columns channel through
+// triage_days, in subscriptionColumns' order: what scanSubscription reads back.
+func subscriptionValues(s Subscription) []any {
+	return []any{s.Channel, s.Schedule, s.Timezone, kindList(s.Filter.Kinds), joinList(s.Filter.Any),
+		joinList(s.Filter.All), joinList(s.Filter.None), s.SkipEmpty, int64(s.CatchUp / time.Second), s.TriageDays}
+}
+
 // ReconcileSubscriptions makes the config file's subscriptions (origin
 // "config") exactly subs, matched by name: new ones are added, changed ones
 // updated (keeping their run history), removed ones deleted. Subscriptions
@@ -85,29 +92,19 @@ func (db *DB) ReconcileSubscriptions(ctx context.Context, subs []Subscription) e
 					skip_empty = excluded.skip_empty, catch_up_seconds = excluded.catch_up_seconds,
 					triage_days = excluded.triage_days
 				WHERE origin = 'config'`,
-				s.Name, s.Channel, s.Schedule, s.Timezone, kindList(s.Filter.Kinds), joinList(s.Filter.Any),
-				joinList(s.Filter.All), joinList(s.Filter.None), s.SkipEmpty, int64(s.CatchUp/time.Second), s.TriageDays, now)
+				append(append([]any{s.Name}, subscriptionValues(s)...), now)...)
 			if err != nil {
 				return fmt.Errorf("reconcile subscription %s: %w", s.Name, err)
 			}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT name FROM digest_subscriptions WHERE origin = 'config'`)
+		names, err := queryStrings(ctx, tx, `SELECT name FROM digest_subscriptions WHERE origin = 'config'`)
 		if err != nil {
 			return err
 		}
-		var stale []string
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return err
+		for _, n := range names {
+			if keep[n] {
+				continue
 			}
-			if !keep[n] {
-				stale = append(stale, n)
-			}
-		}
-		rows.Close()
-		for _, n := range stale {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM digest_subscriptions WHERE name = ?`, n); err != nil {
 				return err
 			}
@@ -125,9 +122,7 @@ func (db *DB) AddSubscription(ctx context.Context, s Subscription) (Subscription
 			INSERT INTO digest_subscriptions (name, channel, schedule, timezone, kinds, labels_any, labels_all,
 				labels_none, skip_empty, catch_up_seconds, triage_days, origin, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'slack', ?, ?)`,
-			fmt.Sprintf("pending-%d", now.UnixNano()), s.Channel, s.Schedule, s.Timezone, kindList(s.Filter.Kinds),
-			joinList(s.Filter.Any), joinList(s.Filter.All), joinList(s.Filter.None), s.SkipEmpty,
-			int64(s.CatchUp/time.Second), s.TriageDays, s.CreatedBy, formatTime(now))
+			append(append([]any{fmt.Sprintf("pending-%d", now.UnixNano())}, subscriptionValues(s)...), s.CreatedBy, formatTime(now))...)
 		if err != nil {
 			return err
 		}
@@ -176,10 +171,10 @@ func (db *DB) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	return out, rows.Err()
 }
 
-// Run states of a digest period.
+// Run states of a digest period. A run posting becomes "posted", with its
+// post's ts, when the outbox sends that post (trigger digest_runs_posted).
 const (
 	RunPosting = "posting" // recorded, its message waits in the outbox
-	RunPosted  = "posted"
 	RunEmpty   = "empty"   // a quiet period with skip_empty: nothing posted
 	RunSkipped = "skipped" // missed while down, outside the catch-up window
 )
@@ -225,37 +220,30 @@ type Run struct {
 // LastRun returns the latest recorded period of subscription subID that was
 // posted (or is being posted, or was empty); ok is false if there is none.
 func (db *DB) LastRun(ctx context.Context, subID int64) (Run, bool, error) {
-	var r Run
-	var start, end string
-	err := db.read.QueryRowContext(ctx, `
-		SELECT period_start, period_end, state, message_ts FROM digest_runs
+	return db.findRun(ctx, `
 		WHERE subscription_id = ? AND state <> 'skipped'
-		ORDER BY period_end DESC LIMIT 1`, subID).Scan(&start, &end, &r.State, &r.MessageTS)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, nil
-	}
-	if err != nil {
-		return r, false, err
-	}
-	r.Start, _ = time.Parse(timeFormat, start)
-	r.End, _ = time.Parse(timeFormat, end)
-	return r, true, nil
+		ORDER BY period_end DESC LIMIT 1`, subID)
 }
 
 // RunAt returns the run recorded for the period ending at end, if any.
 func (db *DB) RunAt(ctx context.Context, subID int64, end time.Time) (Run, bool, error) {
+	return db.findRun(ctx, `WHERE subscription_id = ? AND period_end = ?`, subID, formatTime(end))
+}
+
+// findRun reads the first digest_runs row that where (its WHERE and ORDER
+// BY) picks; ok is false when there is none.
+func (db *DB) findRun(ctx context.Context, where string, args ...any) (Run, bool, error) {
 	var r Run
-	var start, e string
-	err := db.read.QueryRowContext(ctx, `
-		SELECT period_start, period_end, state, message_ts FROM digest_runs
-		WHERE subscription_id = ? AND period_end = ?`, subID, formatTime(end)).Scan(&start, &e, &r.State, &r.MessageTS)
+	var start, end string
+	err := db.read.QueryRowContext(ctx, `SELECT period_start, period_end, state, message_ts FROM digest_runs `+where, args...).
+		Scan(&start, &end, &r.State, &r.MessageTS)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, nil
+		return Run{}, false, nil
 	}
 	if err != nil {
-		return r, false, err
+		return Run{}, false, fmt.Errorf("digest run: %w", err)
 	}
 	r.Start, _ = time.Parse(timeFormat, start)
-	r.End, _ = time.Parse(timeFormat, e)
+	r.End, _ = time.Parse(timeFormat, end)
 	return r, true, nil
 }

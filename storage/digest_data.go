@@ -59,7 +59,7 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 	// against the item: "+i.status" keeps SQLite from walking the status
 	// index instead.
 	movedTo := func(status backlog.Status) string {
-		return fmt.Sprintf(`i.id IN (SELECT item_id FROM item_events WHERE type = 'status' AND to_value = '%s'
+		return fmt.Sprintf(`i.id IN (SELECT item_id FROM item_changes WHERE type = 'status' AND to_value = '%s'
 			AND created_at >= ? AND created_at < ?)`, status)
 	}
 	waitingBefore := formatTime(end.AddDate(0, 0, -triageDays))
@@ -104,8 +104,8 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 		rows, err := db.read.QueryContext(ctx, `
 			SELECT `+itemColumns+`,
 				(SELECT count(*) FROM item_followers fl WHERE fl.item_id = i.id),
-				coalesce((SELECT note FROM item_events ev WHERE ev.item_id = i.id AND ev.type = 'status'
-					AND ev.to_value = i.status ORDER BY ev.id DESC LIMIT 1), '')
+				coalesce((SELECT note FROM item_changes c WHERE c.item_id = i.id AND c.type = 'status'
+					AND c.to_value = i.status ORDER BY c.id DESC LIMIT 1), '')
 			FROM items i WHERE `+cond+` AND `+where+` ORDER BY `+order+` LIMIT ?`,
 			append(append(append([]any{}, cargs...), args...), DigestListSize)...)
 		if err != nil {
@@ -113,14 +113,11 @@ func (db *DB) DigestData(ctx context.Context, f backlog.DigestFilter, prevStart,
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var it backlog.Item
 			var de backlog.DigestEntry
 			var err error
-			it, err = scanItemPlus(rows, &de.Requesters, &de.Reason)
-			if err != nil {
+			if de.Item, err = scanItem(rows, &de.Requesters, &de.Reason); err != nil {
 				return err
 			}
-			de.Item = it
 			*dst = append(*dst, de)
 		}
 		return rows.Err()
@@ -152,26 +149,4 @@ func (db *DB) openCounts(ctx context.Context) (inProgress, open int, err error) 
 		       coalesce(sum(CASE WHEN status IN (`+openStatuses+`) THEN n END), 0)
 		FROM item_counts`).Scan(&inProgress, &open)
 	return inProgress, open, err
-}
-
-// scanItemPlus reads itemColumns followed by extra columns.
-func scanItemPlus(row interface{ Scan(...any) error }, extra ...any) (backlog.Item, error) {
-	var it backlog.Item
-	var created, updated string
-	dest := []any{&it.ID, &it.Kind, &it.Status, &it.Title, &it.Body, &it.Reporter, &it.Capturer, &it.Capture,
-		&it.Source.Team, &it.Source.Channel, &it.Source.TS, &it.Source.ThreadTS, &it.Source.Permalink,
-		&it.Assignee, &it.TrackerURL, &it.Votes,
-		&it.RICE.Reach, &it.RICE.Impact, &it.RICE.Confidence, &it.RICE.Effort, &it.RICE.Score,
-		&it.DuplicateOf, &created, &updated}
-	if err := row.Scan(append(dest, extra...)...); err != nil {
-		return it, err
-	}
-	var err error
-	if it.CreatedAt, err = time.Parse(timeFormat, created); err != nil {
-		return it, fmt.Errorf("item %d created_at: %w", it.ID, err)
-	}
-	if it.UpdatedAt, err = time.Parse(timeFormat, updated); err != nil {
-		return it, fmt.Errorf("item %d updated_at: %w", it.ID, err)
-	}
-	return it, nil
 }

@@ -31,7 +31,7 @@ func TestRunsAreUniquePerPeriod(t *testing.T) {
 	if err := db.OutboxSent(ctx, due[0].ID, "1700.1"); err != nil {
 		t.Fatal(err)
 	}
-	if r, ok, _ := db.RunAt(ctx, subs[0].ID, end); !ok || r.State != RunPosted || r.MessageTS != "1700.1" {
+	if r, ok, _ := db.RunAt(ctx, subs[0].ID, end); !ok || r.State != "posted" || r.MessageTS != "1700.1" {
 		t.Errorf("run after delivery = %+v", r)
 	}
 	if last, ok, _ := db.LastRun(ctx, subs[0].ID); !ok || !last.End.Equal(end) {

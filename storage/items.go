@@ -47,7 +47,7 @@ type CaptureResult struct {
 // Capture stores a new item, or — when its source message is already an
 // item — adds the capturer as a voter and follower of that one. The reporter
 // is the first voter; reporter and capturer both follow. The item, its
-// "created" history event and the ledger entry commit together.
+// "created" change and the ledger entry commit together.
 func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 	now := formatTime(db.Now())
 	var res CaptureResult
@@ -121,12 +121,11 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 			}
 		}
 		for _, l := range n.Labels {
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO item_labels (item_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, l); err != nil {
-				return fmt.Errorf("add label: %w", err)
+			if _, err := addLabel(ctx, tx, id, l); err != nil {
+				return err
 			}
 		}
-		if err := addEvent(ctx, tx, id, n.Capturer, "created", "", string(backlog.StatusNew), string(n.Capture), now); err != nil {
+		if _, err := addChange(ctx, tx, id, n.Capturer, "created", "", string(backlog.StatusNew), string(n.Capture), now); err != nil {
 			return err
 		}
 		return finishCapture(ctx, tx, n, &res, id, now)
@@ -140,16 +139,15 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 // finishCapture reads the captured item into res, records the delivery in
 // the event ledger and enqueues the confirmation, all in the capture's tx.
 func finishCapture(ctx context.Context, tx *Tx, n NewItem, res *CaptureResult, id int64, now string) error {
-	it, err := itemTx(ctx, tx, id)
+	it, err := readItem(ctx, tx, id)
 	if err != nil {
 		return err
 	}
-	if it.Labels, err = labelsTx(ctx, tx, id); err != nil {
-		return err
-	}
 	res.Item = it
-	if err := markEventTx(ctx, tx, n.EventID, now); err != nil {
-		return err
+	if n.EventID != "" {
+		if err := markEvent(ctx, tx, n.EventID, now); err != nil {
+			return fmt.Errorf("record event %s: %w", n.EventID, err)
+		}
 	}
 	if n.Confirm == nil {
 		return nil
@@ -157,13 +155,8 @@ func finishCapture(ctx context.Context, tx *Tx, n NewItem, res *CaptureResult, i
 	return enqueue(ctx, tx, now, n.Confirm(*res))
 }
 
-// labelsTx lists an item's labels inside a transaction.
-func labelsTx(ctx context.Context, tx *Tx, id int64) ([]string, error) {
-	return queryStrings(ctx, tx, `SELECT label FROM item_labels WHERE item_id = ? ORDER BY label`, id)
-}
-
 // addVoter adds user's vote and follow (both idempotent) and reports
-// whether the vote is new. A new vote is a history event.
+// whether the vote is new. A new vote is a change in the item's history.
 func addVoter(ctx context.Context, tx *Tx, id int64, user, now string) (bool, error) {
 	if user == "" {
 		return false, nil
@@ -174,48 +167,38 @@ func addVoter(ctx context.Context, tx *Tx, id int64, user, now string) (bool, er
 		return false, fmt.Errorf("add vote: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	if err := addFollowerTx(ctx, tx, id, user, now); err != nil {
+	if _, err := addFollower(ctx, tx, id, user, now); err != nil {
 		return false, err
 	}
 	if n == 0 {
 		return false, nil
 	}
-	return true, addEvent(ctx, tx, id, user, "voted", "", "", "", now)
+	if _, err := addChange(ctx, tx, id, user, "voted", "", "", "", now); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
-// addFollowerTx makes user a follower of item id; following twice is a no-op.
-func addFollowerTx(ctx context.Context, tx *Tx, id int64, user, now string) error {
-	_, err := tx.ExecContext(ctx,
+// addFollower makes user a follower of item id and reports whether that is
+// new; following twice is a no-op.
+func addFollower(ctx context.Context, tx *Tx, id int64, user, now string) (bool, error) {
+	res, err := tx.ExecContext(ctx,
 		`INSERT INTO item_followers (item_id, user, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, user, now)
 	if err != nil {
-		return fmt.Errorf("add follower: %w", err)
+		return false, fmt.Errorf("add follower: %w", err)
 	}
-	return nil
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }
 
-// addEvent appends to an item's history.
-func addEvent(ctx context.Context, tx *Tx, id int64, actor, typ, from, to, note, now string) error {
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO item_events (item_id, actor, type, from_value, to_value, note, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
+// addLabel puts label on item id and reports whether it was not there yet.
+func addLabel(ctx context.Context, tx *Tx, id int64, label string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO item_labels (item_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, label)
 	if err != nil {
-		return fmt.Errorf("add %s event: %w", typ, err)
+		return false, fmt.Errorf("add label: %w", err)
 	}
-	return nil
-}
-
-// markEventTx records an event_id in the ledger inside a transaction.
-func markEventTx(ctx context.Context, tx *Tx, eventID, now string) error {
-	if eventID == "" {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx,
-		`INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`,
-		eventID, now)
-	if err != nil {
-		return fmt.Errorf("record event %s: %w", eventID, err)
-	}
-	return nil
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }
 
 // isConstraint reports whether err is the SQLite extended error code.
@@ -252,42 +235,81 @@ const itemColumns = `
 	i.created_at,
 	i.updated_at`
 
-// scanItem reads one row of itemColumns.
-func scanItem(row interface{ Scan(...any) error }) (backlog.Item, error) {
-	return scanItemPlus(row)
+// scanItem reads one row of itemColumns followed by the extra columns.
+func scanItem(row interface{ Scan(...any) error }, extra ...any) (backlog.Item, error) {
+	var it backlog.Item
+	var created, updated string
+	dest := []any{&it.ID, &it.Kind, &it.Status, &it.Title, &it.Body, &it.Reporter, &it.Capturer, &it.Capture,
+		&it.Source.Team, &it.Source.Channel, &it.Source.TS, &it.Source.ThreadTS, &it.Source.Permalink,
+		&it.Assignee, &it.TrackerURL, &it.Votes,
+		&it.RICE.Reach, &it.RICE.Impact, &it.RICE.Confidence, &it.RICE.Effort, &it.RICE.Score,
+		&it.DuplicateOf, &created, &updated}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return it, err
+	}
+	var err error
+	if it.CreatedAt, err = time.Parse(timeFormat, created); err != nil {
+		return it, fmt.Errorf("item %d created_at: %w", it.ID, err)
+	}
+	if it.UpdatedAt, err = time.Parse(timeFormat, updated); err != nil {
+		return it, fmt.Errorf("item %d updated_at: %w", it.ID, err)
+	}
+	return it, nil
+}
+
+// scanItems reads every row of itemColumns and closes rows.
+func scanItems(rows *sql.Rows) ([]backlog.Item, error) {
+	defer rows.Close()
+	var out []backlog.Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
 }
 
 // Item returns item id with its labels, or ErrNotFound.
 func (db *DB) Item(ctx context.Context, id int64) (backlog.Item, error) {
-	it, err := scanItem(db.read.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id = ?`, id))
+	return readItem(ctx, db.read, id)
+}
+
+// readItem reads item id with its labels, from the read pool or inside a
+// write transaction, or returns ErrNotFound.
+func readItem(ctx context.Context, q querier, id int64) (backlog.Item, error) {
+	it, err := scanItem(q.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return backlog.Item{}, fmt.Errorf("item #%d: %w", id, ErrNotFound)
+		return backlog.Item{}, noItem(id)
 	}
 	if err != nil {
 		return backlog.Item{}, fmt.Errorf("item #%d: %w", id, err)
 	}
-	it.Labels, err = db.strings(ctx, `SELECT label FROM item_labels WHERE item_id = ? ORDER BY label`, id)
-	return it, err
+	if it.Labels, err = queryStrings(ctx, q, `SELECT label FROM item_labels WHERE item_id = ? ORDER BY label`, id); err != nil {
+		return backlog.Item{}, fmt.Errorf("labels of #%d: %w", id, err)
+	}
+	return it, nil
 }
 
-// Voters lists the users who voted for item id, the reporter first.
-func (db *DB) Voters(ctx context.Context, id int64) ([]string, error) {
-	return db.strings(ctx, `SELECT user FROM item_votes WHERE item_id = ? ORDER BY rowid`, id)
-}
+// noItem is the error for an item number that no item has.
+func noItem(id int64) error { return fmt.Errorf("item #%d: %w", id, ErrNotFound) }
 
 // Followers lists the users who follow item id, in the order they started.
 func (db *DB) Followers(ctx context.Context, id int64) ([]string, error) {
-	return db.strings(ctx, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
+	return itemFollowers(ctx, db.read, id)
 }
 
-// strings runs a one-column query on the read pool.
-func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	return queryStrings(ctx, db.read, query, args...)
+// itemFollowers lists item id's followers, from the read pool or inside a
+// write transaction.
+func itemFollowers(ctx context.Context, q querier, id int64) ([]string, error) {
+	return queryStrings(ctx, q, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
 }
 
 // querier is the read pool or a write transaction.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // queryStrings runs a one-column query; no rows is an empty slice.
@@ -355,9 +377,6 @@ func (db *DB) Vote(ctx context.Context, id int64, user string) (int64, bool, err
 	var added bool
 	target := id
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
-		if err := mustExist(ctx, tx, id); err != nil {
-			return err
-		}
 		var err error
 		if target, err = resolveDuplicate(ctx, tx, id); err != nil {
 			return err
@@ -372,12 +391,15 @@ func (db *DB) Vote(ctx context.Context, id int64, user string) (int64, bool, err
 }
 
 // resolveDuplicate follows duplicate_of from item id to the item that
-// stands for it (id itself when it is no duplicate).
+// stands for it (id itself when it is no duplicate), or returns ErrNotFound.
 // Merges never chain (Merge refuses a duplicate target and re-points the
 // duplicates of what it merges), so one step is the whole way.
 func resolveDuplicate(ctx context.Context, tx *Tx, id int64) (int64, error) {
 	var dup int64
 	err := tx.QueryRowContext(ctx, `SELECT coalesce(duplicate_of, 0) FROM items WHERE id = ?`, id).Scan(&dup)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, noItem(id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("resolve duplicate #%d: %w", id, err)
 	}
@@ -394,15 +416,9 @@ func (db *DB) Follow(ctx context.Context, id int64, user string) (bool, error) {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO item_followers (item_id, user, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			id, user, formatTime(db.Now()))
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		added = n > 0
-		return nil
+		var err error
+		added, err = addFollower(ctx, tx, id, user, formatTime(db.Now()))
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("follow #%d: %w", id, err)
@@ -415,40 +431,34 @@ func mustExist(ctx context.Context, tx *Tx, id int64) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM items WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("item #%d: %w", id, ErrNotFound)
+		return noItem(id)
 	}
 	return err
 }
 
-// MergeError explains why a merge was refused, in words fit for the person who asked.
-type MergeError struct{ Reason string }
-
-func (e *MergeError) Error() string { return e.Reason }
-
 // Merge marks item from a duplicate of item into, moving its votes and
 // followers there (without duplicates), records both sides in history, and
 // enqueues notify's messages for from's followers in the same transaction.
+// backlog.CheckMerge decides which merges are refused.
 func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify Notifier) error {
-	if from == into {
-		return &MergeError{Reason: fmt.Sprintf("#%d cannot be merged into itself", from)}
+	// The ids alone refuse a merge into itself, before any read.
+	if err := backlog.CheckMerge(backlog.Item{ID: from}, backlog.Item{ID: into}); err != nil {
+		return err
 	}
 	now := formatTime(db.Now())
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
-		src, err := itemTx(ctx, tx, from)
+		src, err := readItem(ctx, tx, from)
 		if err != nil {
 			return err
 		}
-		dst, err := itemTx(ctx, tx, into)
+		dst, err := readItem(ctx, tx, into)
 		if err != nil {
 			return err
 		}
-		if src.Status == backlog.StatusDuplicate {
-			return &MergeError{Reason: fmt.Sprintf("#%d is already merged into #%d", from, src.DuplicateOf)}
+		if err := backlog.CheckMerge(src, dst); err != nil {
+			return err
 		}
-		if dst.Status == backlog.StatusDuplicate {
-			return &MergeError{Reason: fmt.Sprintf("#%d is itself a duplicate of #%d; merge into #%d instead", into, dst.DuplicateOf, dst.DuplicateOf)}
-		}
-		followers, err := followersTx(ctx, tx, from)
+		followers, err := itemFollowers(ctx, tx, from)
 		if err != nil {
 			return err
 		}
@@ -477,51 +487,23 @@ func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify 
 		if err := touch(ctx, tx, into, now); err != nil {
 			return err
 		}
-		eventID, err := addEventID(ctx, tx, from, actor, "merged", string(src.Status), string(backlog.StatusDuplicate), fmt.Sprintf("into #%d", into), now)
+		changeID, err := addChange(ctx, tx, from, actor, "merged", string(src.Status), string(backlog.StatusDuplicate), fmt.Sprintf("into #%d", into), now)
 		if err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, into, actor, "merged_from", "", "", fmt.Sprintf("#%d", from), now); err != nil {
+		if _, err := addChange(ctx, tx, into, actor, "merged_from", "", "", fmt.Sprintf("#%d", from), now); err != nil {
 			return err
 		}
 		if notify == nil {
 			return nil
 		}
 		src.Status, src.DuplicateOf = backlog.StatusDuplicate, into
-		return enqueue(ctx, tx, now, notify(src, followers, eventID))
+		return enqueue(ctx, tx, now, notify(src, followers, changeID))
 	})
 	if err != nil {
 		return fmt.Errorf("merge #%d into #%d: %w", from, into, err)
 	}
 	return nil
-}
-
-// Event is one entry in an item's history.
-type Event struct {
-	Actor, Type, From, To, Note string
-	At                          time.Time
-}
-
-// History returns item id's events, oldest first.
-func (db *DB) History(ctx context.Context, id int64) ([]Event, error) {
-	rows, err := db.read.QueryContext(ctx, `
-		SELECT actor, type, from_value, to_value, note, created_at
-		FROM item_events WHERE item_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("history of #%d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		var at string
-		if err := rows.Scan(&e.Actor, &e.Type, &e.From, &e.To, &e.Note, &at); err != nil {
-			return nil, err
-		}
-		e.At, _ = time.Parse(timeFormat, at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // openStatuses is the SQL list of open statuses.

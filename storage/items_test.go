@@ -10,14 +10,6 @@ import (
 	"github.com/liaisonbot/liaison/backlog"
 )
 
-func sampleItem(ts, reporter, capturer, title string) NewItem {
-	return NewItem{
-		Kind: backlog.KindFeature, Title: title, Body: title + ". Our users work at night.",
-		Reporter: reporter, Capturer: capturer, Capture: backlog.CaptureReaction,
-		Source: backlog.Source{Team: "T1", Channel: "C1", TS: ts},
-	}
-}
-
 func TestCaptureStoresItemVotesFollowersAndHistory(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
@@ -43,7 +35,7 @@ func TestCaptureStoresItemVotesFollowersAndHistory(t *testing.T) {
 	if !reflect.DeepEqual(it.Labels, []string{"reports", "ui"}) {
 		t.Errorf("labels = %v", it.Labels)
 	}
-	voters, _ := db.Voters(ctx, it.ID)
+	voters := votersOf(t, db, it.ID)
 	followers, _ := db.Followers(ctx, it.ID)
 	if !reflect.DeepEqual(voters, []string{"U0REP", "U0CAP"}) || !reflect.DeepEqual(followers, []string{"U0REP", "U0CAP"}) {
 		t.Errorf("voters %v, followers %v; want reporter then capturer", voters, followers)
@@ -62,7 +54,7 @@ func TestCaptureStoresItemVotesFollowersAndHistory(t *testing.T) {
 		}
 	}
 	if !created {
-		t.Errorf("no created event in %+v", hist)
+		t.Errorf("no created change in %+v", hist)
 	}
 	if seen, _ := db.EventSeen(ctx, "Ev1"); !seen {
 		t.Error("the event id was not recorded with the capture")
@@ -177,7 +169,7 @@ func TestMergeMovesVotesAndFollowersWithoutDuplicates(t *testing.T) {
 	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN", nil); err != nil {
 		t.Fatal(err)
 	}
-	voters, _ := db.Voters(ctx, into.Item.ID)
+	voters := votersOf(t, db, into.Item.ID)
 	followers, _ := db.Followers(ctx, into.Item.ID)
 	if !reflect.DeepEqual(voters, []string{"U0A", "U0B"}) {
 		t.Errorf("voters after merge = %v, want [U0A U0B]", voters)
@@ -193,19 +185,19 @@ func TestMergeMovesVotesAndFollowersWithoutDuplicates(t *testing.T) {
 	if dup.Status != backlog.StatusDuplicate || dup.DuplicateOf != into.Item.ID || dup.Votes != 0 {
 		t.Errorf("merged item = %+v", dup)
 	}
-	var me *MergeError
-	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) {
-		t.Errorf("merging a duplicate again = %v, want a MergeError", err)
+	var me *backlog.MergeError
+	if err := db.Merge(ctx, from.Item.ID, into.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) || me.Problem != backlog.MergeSourceMerged || me.Target != into.Item.ID {
+		t.Errorf("merging a duplicate again = %v, want a MergeError (source merged into #%d)", err, into.Item.ID)
 	}
-	if err := db.Merge(ctx, into.Item.ID, from.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) {
-		t.Errorf("merging into a duplicate = %v, want a MergeError", err)
+	if err := db.Merge(ctx, into.Item.ID, from.Item.ID, "U0ADMIN", nil); !errors.As(err, &me) || me.Problem != backlog.MergeTargetMerged || me.Target != into.Item.ID {
+		t.Errorf("merging into a duplicate = %v, want a MergeError (target a duplicate of #%d)", err, into.Item.ID)
 	}
 	if err := db.Merge(ctx, into.Item.ID, 999, "U0ADMIN", nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("merging into a missing item = %v, want ErrNotFound", err)
 	}
 	hist, _ := db.History(ctx, from.Item.ID)
 	if last := hist[len(hist)-1]; last.Type != "merged" || last.To != "duplicate" {
-		t.Errorf("last event of the merged item = %+v", last)
+		t.Errorf("last change of the merged item = %+v", last)
 	}
 }
 

@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/liaisonbot/liaison/backlog"
 )
 
 func TestMergesNeverChain(t *testing.T) {
@@ -43,8 +46,20 @@ func TestMergesNeverChain(t *testing.T) {
 	if res.Item.ID != 3 || res.MergedFrom != 1 {
 		t.Errorf("a capture of #1's message landed on #%d (from #%d), want #3 from #1", res.Item.ID, res.MergedFrom)
 	}
-	voters, _ := db.Voters(ctx, 3)
+	voters := votersOf(t, db, 3)
 	if len(voters) != 5 { // U3, U2, U1, U9, U8
 		t.Errorf("#3 voters = %v, want every vote of the chain and the new ones", voters)
+	}
+}
+
+func TestMergeIntoItselfIsRefusedBeforeAnyRead(t *testing.T) {
+	db := openTest(t) // empty: #5 does not exist
+	var me *backlog.MergeError
+	err := db.Merge(context.Background(), 5, 5, "U0ADMIN", nil)
+	if !errors.As(err, &me) || me.Problem != backlog.MergeSelf || me.From != 5 {
+		t.Errorf("Merge(5, 5) = %v, want a MergeError for a merge into itself", err)
+	}
+	if errors.Is(err, ErrNotFound) {
+		t.Errorf("Merge(5, 5) = %v: it looked #5 up", err)
 	}
 }

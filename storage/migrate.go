@@ -57,15 +57,6 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return v, nil
 }
 
-// LatestVersion is the schema version this binary migrates to.
-func LatestVersion() int {
-	ms, err := migrations()
-	if err != nil || len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
-}
-
 // Migrate applies every migration newer than the file's user_version, each in
 // its own transaction, and returns how many it applied. A file from a newer
 // binary is refused rather than touched.

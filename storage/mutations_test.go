@@ -3,40 +3,7 @@ package storage
 import (
 	"context"
 	"testing"
-	"time"
 )
-
-// threadFixture enqueues a post, two replies to go in its thread and an
-// unrelated message, at a fixed time.
-func threadFixture(t *testing.T) *DB {
-	t.Helper()
-	db := openTest(t)
-	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return now }
-	if err := db.Enqueue(context.Background(),
-		OutboxMessage{Key: "post", Channel: "C0X", Text: "head", Lane: LaneDigest},
-		OutboxMessage{Key: "post:1", Channel: "C0X", Text: "more", ThreadOf: "post", Lane: LaneDigest},
-		OutboxMessage{Key: "post:2", Channel: "C0X", Text: "more still", ThreadOf: "post", Lane: LaneDigest},
-		OutboxMessage{Key: "other", Channel: "C0Y", Text: "unrelated", Lane: LaneNotify},
-	); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// dueKeys are the keys DueOutbox returns, with their thread ts.
-func dueKeys(t *testing.T, db *DB) map[string]string {
-	t.Helper()
-	due, err := db.DueOutbox(context.Background(), 10, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, r := range due {
-		got[r.Key] = r.ThreadTS
-	}
-	return got
-}
 
 func TestThreadRepliesWaitForTheirPostAndGoInItsThread(t *testing.T) {
 	ctx := context.Background()
@@ -44,9 +11,9 @@ func TestThreadRepliesWaitForTheirPostAndGoInItsThread(t *testing.T) {
 	if got := dueKeys(t, db); len(got) != 2 || got["post"] != "" || got["other"] != "" {
 		t.Fatalf("due before the post is sent = %v, want only the post and the unrelated message", got)
 	}
-	post, _, _, err := db.OutboxByKey(ctx, "post")
-	if err != nil {
-		t.Fatal(err)
+	post, ok := readOutbox(t, db, "post")
+	if !ok {
+		t.Fatal("the post is not in the outbox")
 	}
 	if err := db.OutboxSent(ctx, post.ID, "1700000000.000100"); err != nil {
 		t.Fatal(err)
@@ -62,16 +29,16 @@ func TestThreadRepliesWaitForTheirPostAndGoInItsThread(t *testing.T) {
 func TestDeadPostTakesItsWaitingRepliesWithIt(t *testing.T) {
 	ctx := context.Background()
 	db := threadFixture(t)
-	post, _, _, err := db.OutboxByKey(ctx, "post")
-	if err != nil {
-		t.Fatal(err)
+	post, ok := readOutbox(t, db, "post")
+	if !ok {
+		t.Fatal("the post is not in the outbox")
 	}
 	if err := db.OutboxDead(ctx, post.ID, "channel_not_found"); err != nil {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]string{"post": "dead", "post:1": "dead", "post:2": "dead", "other": "pending"} {
-		if _, state, _, err := db.OutboxByKey(ctx, key); err != nil || state != want {
-			t.Errorf("%s is %q (%v), want %s", key, state, err, want)
+		if r, ok := readOutbox(t, db, key); !ok || r.State != want {
+			t.Errorf("%s is %q (in the outbox: %v), want %s", key, r.State, ok, want)
 		}
 	}
 	if c, _ := db.OutboxStats(ctx); c != (OutboxCounts{Pending: 1, Dead: 3}) {

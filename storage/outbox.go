@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -180,22 +179,12 @@ func (db *DB) NextOutboxDue(ctx context.Context, after time.Time) (time.Time, bo
 	return t, err == nil, err
 }
 
-// OutboxSent marks a message delivered, with the ts Slack gave it, in one
-// transaction. A message already marked stays as it was.
+// OutboxSent marks a message delivered, with the ts Slack gave it. A
+// message already marked stays as it was.
 func (db *DB) OutboxSent(ctx context.Context, id int64, ts string) error {
-	now := formatTime(db.Now())
-	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
-			WHERE id = ? AND state = 'pending'`, ts, now, id); err != nil {
-			return err
-		}
-		// A digest's first message is its post: record where it landed.
-		_, err := tx.ExecContext(ctx, `
-			UPDATE digest_runs SET state = 'posted', message_ts = ?
-			WHERE state = 'posting' AND outbox_key = (SELECT key FROM outbox WHERE id = ?)`, ts, id)
-		return err
-	})
+	_, err := db.exec(ctx, `
+		UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
+		WHERE id = ? AND state = 'pending'`, ts, formatTime(db.Now()), id)
 	if err != nil {
 		return fmt.Errorf("mark outbox %d sent: %w", id, err)
 	}
@@ -289,19 +278,4 @@ func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count pending outbox: %w", err)
 	}
 	return n, nil
-}
-
-// OutboxByKey returns the message with this key, for callers that need its
-// delivery (the ts it was posted at).
-func (db *DB) OutboxByKey(ctx context.Context, key string) (OutboxRow, string, string, error) {
-	var r OutboxRow
-	var state, ts string
-	err := db.read.QueryRowContext(ctx, `
-		SELECT id, attempts, key, coalesce(item_id, 0), channel, thread_ts, text, blocks, state, sent_ts
-		FROM outbox WHERE key = ?`, key).
-		Scan(&r.ID, &r.Attempts, &r.Key, &r.ItemID, &r.Channel, &r.ThreadTS, &r.Text, &r.Blocks, &state, &ts)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, "", "", fmt.Errorf("outbox %s: %w", key, ErrNotFound)
-	}
-	return r, state, ts, err
 }

@@ -19,16 +19,7 @@ func (db *DB) queryItems(ctx context.Context, query string, args ...any) ([]back
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []backlog.Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return scanItems(rows)
 }
 
 // smallSet is the size under which a person filter drives a list query
@@ -120,12 +111,12 @@ func (db *DB) Top(ctx context.Context, n int) ([]backlog.Item, error) {
 }
 
 // searchQuery turns words into an FTS5 query matching all of them (stemmed:
-// "report" finds "reports"), quoted so user text is never FTS5 syntax; ""
-// when there are none.
+// "report" finds "reports"), each a phrase so user text is never FTS5
+// syntax; "" when there are none.
 func searchQuery(text string) string {
 	var terms []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !isWordRune(r) }) {
-		terms = append(terms, `"`+w+`"`)
+	for _, w := range textWords(text) {
+		terms = append(terms, ftsPhrase(w))
 		if len(terms) == 10 {
 			break
 		}
@@ -178,7 +169,7 @@ func (db *DB) ChangedTo(ctx context.Context, status backlog.Status, since time.T
 		SELECT `+itemColumns+`
 		FROM items i
 		WHERE i.status = ? AND i.id IN (
-			SELECT item_id FROM item_events WHERE type = 'status' AND to_value = ? AND created_at >= ?)
+			SELECT item_id FROM item_changes WHERE type = 'status' AND to_value = ? AND created_at >= ?)
 		ORDER BY i.updated_at DESC
 		LIMIT ?`, status, status, formatTime(since), limit)
 	if err != nil {
@@ -202,10 +193,9 @@ type Stats struct {
 	ByStatus map[backlog.Status]int
 	ByKind   map[backlog.Kind]int
 	Total    int
-	Outbox   OutboxCounts
 }
 
-// Stats reads the counts table (kept by triggers) and the outbox states.
+// Stats reads the backlog's counts from the counts table, kept by triggers.
 func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	s := Stats{ByStatus: map[backlog.Status]int{}, ByKind: map[backlog.Kind]int{}}
 	rows, err := db.read.QueryContext(ctx, `SELECT status, kind, n FROM item_counts WHERE n > 0`)
@@ -224,9 +214,5 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		s.ByKind[k] += n
 		s.Total += n
 	}
-	if err := rows.Err(); err != nil {
-		return s, err
-	}
-	s.Outbox, err = db.OutboxStats(ctx)
-	return s, err
+	return s, rows.Err()
 }

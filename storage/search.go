@@ -33,7 +33,7 @@ var stopwords = map[string]bool{
 func similarWords(text string) []string {
 	seen := map[string]bool{}
 	var words []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !isWordRune(r) }) {
+	for _, w := range textWords(text) {
 		if len([]rune(w)) < 3 || stopwords[w] || seen[w] {
 			continue
 		}
@@ -45,10 +45,6 @@ func similarWords(text string) []string {
 	}
 	return words
 }
-
-// matchQuery turns a word into an FTS5 query for it, quoted so that user
-// text is never FTS5 syntax (a word holds only letters and digits).
-func matchQuery(word string) string { return `"` + word + `"` }
 
 // similarWindow is how many of a word's newest items Similar reads. A word
 // in fewer items is read whole; for a commoner one, how far back the window
@@ -76,7 +72,7 @@ var (
 		FROM (SELECT DISTINCT stem FROM word_stems WHERE word IN (SELECT value FROM json_each(?))) s`
 
 	// bodyWindows reads items_fts (title and body, every item); the words
-	// come quoted by matchQuery.
+	// come quoted by ftsPhrase.
 	bodyWindows = `
 		SELECT (SELECT coalesce(group_concat(rowid), '') FROM (
 				SELECT rowid FROM items_fts WHERE items_fts MATCH q.value
@@ -109,7 +105,7 @@ func (db *DB) Similar(ctx context.Context, text string, exclude int64, limit int
 	}
 	quoted := make([]string, len(words))
 	for i, w := range words {
-		quoted[i] = matchQuery(w)
+		quoted[i] = ftsPhrase(w)
 	}
 	for _, pass := range []struct {
 		query string
@@ -258,18 +254,13 @@ func (db *DB) openItems(ctx context.Context, ids []int64, n int) ([]backlog.Item
 		if err != nil {
 			return nil, err
 		}
-		byID := make(map[int64]backlog.Item, len(batch))
-		for rows.Next() {
-			it, err := scanItem(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			byID[it.ID] = it
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		found, err := scanItems(rows)
+		if err != nil {
 			return nil, err
+		}
+		byID := make(map[int64]backlog.Item, len(found))
+		for _, it := range found {
+			byID[it.ID] = it
 		}
 		for _, id := range batch {
 			if it, ok := byID[id]; ok {
@@ -312,3 +303,13 @@ func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // isWordRune reports whether r belongs to a word, as FTS5's unicode61 sees it.
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// textWords splits text into its words, in lower case, as search and
+// similar items both read it.
+func textWords(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !isWordRune(r) })
+}
+
+// ftsPhrase quotes a word as an FTS5 phrase, so user text is never FTS5
+// syntax; a double quote inside is doubled, as FTS5 reads it.
+func ftsPhrase(word string) string { return `"` + strings.ReplaceAll(word, `"`, `""`) + `"` }

@@ -13,32 +13,6 @@ import (
 	"github.com/liaisonbot/liaison/backlog"
 )
 
-// capture captures an item with this title and body and returns its id.
-func capture(t *testing.T, db *DB, title, body string) int64 {
-	t.Helper()
-	n := sampleItem(fmt.Sprintf("7.%d", seedCount.Add(1)), "U0A", "U0A", title)
-	n.Body = body
-	res, err := db.Capture(context.Background(), n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// As the capture's follow-up after its ack does.
-	if err := db.CompleteCapture(context.Background(), CaptureFollowUp{Item: res.Item.ID}); err != nil {
-		t.Fatal(err)
-	}
-	return res.Item.ID
-}
-
-// titleWords lists the stems title_words holds for item id.
-func titleWords(t *testing.T, db *DB, id int64) []string {
-	t.Helper()
-	got, err := db.strings(context.Background(), `SELECT stem FROM title_words WHERE item_id = ? ORDER BY stem`, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
-}
-
 func TestSimilarRanksItemsSharingMoreOfTheRarerWordsFirst(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
@@ -237,37 +211,6 @@ func TestWordStemsMapWordsAsWrittenToTheirStems(t *testing.T) {
 	}
 }
 
-// migrateUpTo applies the migrations after the file's version up to
-// version n, each in a transaction of its own, as an older binary would.
-func migrateUpTo(ctx context.Context, db *DB, n int) error {
-	ms, err := migrations()
-	if err != nil {
-		return err
-	}
-	current, err := db.SchemaVersion(ctx)
-	if err != nil || current >= n {
-		return err
-	}
-	for _, m := range ms[current:n] {
-		tx, err := db.write.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("%s: %w", m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func TestMigration7IndexesExistingItems(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
@@ -299,7 +242,7 @@ func TestMigration7IndexesExistingItems(t *testing.T) {
 			}
 		}
 	}
-	if n, err := db.Migrate(ctx); err != nil || n != LatestVersion()-6 {
+	if n, err := db.Migrate(ctx); err != nil || n != latestVersion(t)-6 {
 		t.Fatalf("Migrate = %d, %v", n, err)
 	}
 	if got, want := titleWords(t, db, 1), []string{"dark", "for", "mode", "report"}; !reflect.DeepEqual(got, want) {
@@ -330,32 +273,6 @@ func TestMigration7IndexesExistingItems(t *testing.T) {
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name LIKE 'migrate_%'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d migration helper tables left, %v", n, err)
 	}
-}
-
-// labelReference lists a label's items matching status the slow way, by
-// rankOrder over items: what List must return.
-func labelReference(t *testing.T, db *DB, label, status string) []int64 {
-	t.Helper()
-	cond := "i.status IN (" + openStatuses + ")"
-	args := []any{label}
-	if status != "" {
-		cond, args = "i.status = ?", append(args, status)
-	}
-	rows, err := db.read.QueryContext(context.Background(), `SELECT i.id FROM items i
-		WHERE i.id IN (SELECT item_id FROM item_labels WHERE label = ?) AND `+cond+` `+rankOrder, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, id)
-	}
-	return out
 }
 
 func TestLabelListsFollowVotesScoresStatusesAndLabels(t *testing.T) {

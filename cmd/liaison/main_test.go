@@ -170,7 +170,7 @@ func TestMigrateCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate"}, env, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	latest := storage.LatestVersion()
+	latest := latestSchema(t)
 	want := fmt.Sprintf("%s: applied %d migration(s); schema version %d\n", dbPath, latest, latest)
 	if out.String() != want {
 		t.Errorf("first migrate printed %q, want %q", out.String(), want)
@@ -182,6 +182,22 @@ func TestMigrateCommand(t *testing.T) {
 	if want := fmt.Sprintf("%s is up to date at schema version %d\n", dbPath, latest); out.String() != want {
 		t.Errorf("second migrate printed %q, want %q", out.String(), want)
 	}
+}
+
+// latestSchema is the schema version a new database migrates to.
+func latestSchema(t *testing.T) int {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "latest.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil || applied == 0 {
+		t.Fatalf("migrate a new database: applied %d, %v", applied, err)
+	}
+	return applied
 }
 
 func TestVersionManifestAndUsage(t *testing.T) {

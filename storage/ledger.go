@@ -25,14 +25,21 @@ func (db *DB) EventSeen(ctx context.Context, eventID string) (bool, error) {
 // MarkEventProcessed records that the delivery with this event_id was handled.
 // Recording it twice is not an error.
 func (db *DB) MarkEventProcessed(ctx context.Context, eventID string) error {
-	_, err := db.exec(ctx,
-		`INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?)
-		 ON CONFLICT (event_id) DO NOTHING`,
-		eventID, formatTime(db.Now()))
+	now := formatTime(db.Now())
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error { return markEvent(ctx, tx, eventID, now) })
 	if err != nil {
 		return fmt.Errorf("record event %s: %w", eventID, err)
 	}
 	return nil
+}
+
+// markEvent records an event_id in the ledger inside a write transaction
+// (a capture records its delivery in its own).
+func markEvent(ctx context.Context, tx *Tx, eventID, now string) error {
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`,
+		eventID, now)
+	return err
 }
 
 // PruneEvents forgets deliveries handled before cutoff and returns how many.
