@@ -2,6 +2,7 @@ package bot
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/liaisonbot/liaison/storage"
@@ -22,6 +23,8 @@ type Handlers struct {
 	queue   deliveryQueue // wakes the delivery path after an enqueue
 	sched   Scheduler     // runs the digests
 	seals   sealer        // signs values handed to Slack and back
+
+	adminUsers atomic.Pointer[[]string] // cfg.Admins, replaceable by the shell
 
 	botUserID string // set from auth.test when Run starts
 

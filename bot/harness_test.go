@@ -17,7 +17,6 @@ import (
 	"github.com/liaisonbot/liaison/bot/slackfake"
 	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/slack-go/slack"
 )
 
@@ -484,11 +483,8 @@ func (h *harness) settle(envs ...slackfake.Envelope) {
 
 // idle reports whether the bot serves nothing and has nothing due to send.
 func (h *harness) idle() bool {
-	if h.inFlight() != 0 {
-		return false
-	}
-	due, err := h.db.DueOutbox(context.Background(), 1, nil)
-	return err == nil && len(due) == 0 && h.inFlight() == 0
+	idle, err := h.bot.Idle(context.Background())
+	return err == nil && idle
 }
 
 func modalValues(title, body, kind, labels string) map[string]map[string]slackfake.Input {
@@ -591,11 +587,13 @@ func newTestHandlers(t *testing.T) *Handlers {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := noSlack{}
-	return &Handlers{
+	h := &Handlers{
 		cfg: Config{Admins: []string{admin}}.withDefaults(), log: log, db: db, api: api,
 		metrics: NewMetrics(nil), roles: newRoles(api, "", log), queue: newDelivery(db, api, log, NewMetrics(nil)), now: time.Now,
 	}
+	h.SetAdmins(h.cfg.Admins)
+	return h
 }
 
 // inFlight is the envelopes and sends being served, as /metrics shows them.
-func (h *harness) inFlight() int64 { return int64(testutil.ToFloat64(h.bot.metrics.inFlight)) }
+func (h *harness) inFlight() int64 { return int64(h.bot.inFlight()) }

@@ -15,7 +15,8 @@ import (
 func (b *Handlers) help(context.Context, *Request) (*Reply, error) {
 	var lines []string
 	for _, sc := range b.subcommands() {
-		lines = append(lines, fmt.Sprintf("• `/backlog %s` — %s", sc.usage, sc.summary))
+		// Escaped: "<text>" would otherwise read as one of Slack's links.
+		lines = append(lines, fmt.Sprintf("• `/backlog %s` — %s", Escape(sc.usage), sc.summary))
 	}
 	lines = append(lines, "• `@Liaison help` — this list, in a thread")
 	lines = append(lines, "★ product owners only. Ask me in a channel too: `@Liaison status of 42`, `top`, `search dark mode`, `what's planned`, `what shipped this week`, `my requests`.")

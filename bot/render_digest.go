@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -150,9 +149,6 @@ func periodText(start, end time.Time, loc *time.Location) string {
 	return fmt.Sprintf("%s – %s (%s)", s.Format("2 Jan 15:04"), e.Format("2 Jan 2006 15:04"), loc.String())
 }
 
-// linkText matches a mrkdwn link <url|label>.
-var linkText = regexp.MustCompile(`<([^|>]+)\|([^>]*)>`)
-
 // DigestText renders digest posts as plain text, for `liaison digest preview`.
 func DigestText(posts []DigestPost) string {
 	var b strings.Builder
@@ -160,31 +156,7 @@ func DigestText(posts []DigestPost) string {
 		if i > 0 {
 			b.WriteString("\n--- continued in the thread ---\n")
 		}
-		for _, bl := range p.Blocks {
-			switch v := bl.(type) {
-			case *slack.HeaderBlock:
-				b.WriteString(strings.ToUpper(v.Text.Text) + "\n")
-			case *slack.ContextBlock:
-				for _, e := range v.ContextElements.Elements {
-					if t, ok := e.(*slack.TextBlockObject); ok {
-						b.WriteString(plainMrkdwn(t.Text) + "\n")
-					}
-				}
-			case *slack.SectionBlock:
-				if v.Text != nil {
-					b.WriteString(plainMrkdwn(v.Text.Text) + "\n")
-				}
-			case *slack.DividerBlock:
-				b.WriteString("\n")
-			}
-		}
+		b.WriteString(BlocksText(p.Blocks))
 	}
 	return b.String()
-}
-
-// plainMrkdwn strips mrkdwn markup and entities for reading in a terminal.
-func plainMrkdwn(s string) string {
-	s = linkText.ReplaceAllString(s, "$2 ($1)")
-	s = strings.NewReplacer("*", "", "_", "").Replace(s)
-	return Unescape(s)
 }

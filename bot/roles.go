@@ -23,10 +23,26 @@ const (
 // isAdmin reports whether user is a product owner: listed in the
 // configuration or a member of the admin user group (as last read; see roles).
 func (b *Handlers) isAdmin(ctx context.Context, user string) bool {
-	if slices.Contains(b.cfg.Admins, user) {
+	if slices.Contains(b.admins(), user) {
 		return true
 	}
 	return b.roles.isMember(ctx, user)
+}
+
+// admins are the product owners named in the configuration (or, in the
+// shell, chosen with :admin).
+func (b *Handlers) admins() []string {
+	if p := b.adminUsers.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// SetAdmins replaces the product owners named in the configuration: the
+// shell's :admin, which makes the person typing one or not.
+func (b *Handlers) SetAdmins(users []string) {
+	users = slices.Clone(users)
+	b.adminUsers.Store(&users)
 }
 
 // groupReader reads a user group's members.
@@ -152,7 +168,7 @@ func (b *Handlers) requireAdmin(ctx context.Context, user, what string) error {
 // whoAreAdmins names the admins without pinging anyone.
 func (b *Handlers) whoAreAdmins() string {
 	var who []string
-	for _, u := range b.cfg.Admins {
+	for _, u := range b.admins() {
 		who = append(who, userRef(u))
 	}
 	switch {

@@ -4,6 +4,7 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -107,12 +110,27 @@ const (
 	maxRedeliveries = 3
 )
 
+// Transport carries envelopes in and acks out: Slack's Socket Mode, or a
+// local stand-in (the shell).
+type Transport interface {
+	// RunContext serves until ctx ends; it returns early only when it gives up.
+	RunContext(ctx context.Context) error
+	// Envelopes are what arrives: envelopes and connection events.
+	Envelopes() <-chan socketmode.Event
+	AckCtx(ctx context.Context, envelopeID string, payload any) error
+}
+
+// socketTransport is Slack's Socket Mode client as a Transport.
+type socketTransport struct{ *socketmode.Client }
+
+func (s socketTransport) Envelopes() <-chan socketmode.Event { return s.Events }
+
 // Bot is Liaison connected to one Slack workspace: the Socket Mode runtime
 // (socket, dispatch, ack, the after-ack pool) around the Handlers, which
 // know nothing of Socket Mode.
 type Bot struct {
 	*Handlers
-	socket   *socketmode.Client
+	socket   Transport
 	router   *router
 	delivery *Delivery // every message sent after an ack
 
@@ -151,7 +169,29 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 	api := slack.New(cfg.BotToken, opts...)
 	socket := socketmode.New(api,
 		socketmode.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)))
+	return assemble(cfg, db, log, metrics, sched, api, socketTransport{socket}, newSealer(cfg.BotToken))
+}
 
+// Local stands in for Slack where there is none (the shell): it takes the
+// bot's Web API calls and hands it envelopes.
+type Local interface {
+	SlackAPI
+	Transport
+}
+
+// NewLocal builds a bot on a local stand-in for Slack: the same router,
+// handlers, outbox and delivery path as New, with no tokens. Messages are
+// sent one at a time, unpaced, so they arrive in the order they are due.
+func NewLocal(cfg Config, db *storage.DB, log *slog.Logger, sched Scheduler, local Local) *Bot {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // crypto/rand.Read never fails on supported platforms
+	b := assemble(cfg, db, log, NewMetrics(nil), sched, local, local, newSealer(string(key)))
+	b.delivery.Rate, b.delivery.Senders = 0, 1
+	return b
+}
+
+// assemble wires a bot around its Slack client and transport.
+func assemble(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched Scheduler, api SlackAPI, socket Transport, seals sealer) *Bot {
 	h := &Handlers{
 		cfg:     cfg.withDefaults(),
 		log:     log,
@@ -160,7 +200,7 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 		metrics: metrics,
 		roles:   newRoles(api, cfg.AdminGroup, log),
 		sched:   sched,
-		seals:   newSealer(cfg.BotToken),
+		seals:   seals,
 		now:     time.Now,
 	}
 	b := &Bot{
@@ -173,8 +213,33 @@ func New(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sched S
 		after:           make(chan afterTask, afterQueue),
 	}
 	h.queue = b.delivery
+	h.SetAdmins(cfg.Admins)
 	b.routes()
 	return b
+}
+
+// Idle reports whether nothing is being served or sent and nothing in the
+// outbox is due: what the shell waits for before its prompt, and tests
+// before asserting that something did not happen.
+func (b *Bot) Idle(ctx context.Context) (bool, error) {
+	if b.inFlight() != 0 {
+		return false, nil
+	}
+	due, err := b.db.DueOutbox(ctx, 1, nil)
+	if err != nil {
+		return false, err
+	}
+	// Counted again: a send may have started between the two reads.
+	return len(due) == 0 && b.inFlight() == 0, nil
+}
+
+// inFlight is the liaison_in_flight gauge's value.
+func (b *Bot) inFlight() float64 {
+	var m dto.Metric
+	if err := b.metrics.inFlight.Write(&m); err != nil {
+		return 0
+	}
+	return m.GetGauge().GetValue()
 }
 
 // Connected reports whether the Socket Mode connection is up.
@@ -252,7 +317,7 @@ loop:
 			runErr = fmt.Errorf("slack.app_token: Socket Mode connection refused (%v); check the App-Level Token under Basic Information and that Socket Mode is on", err)
 			sockErr <- err
 			break loop
-		case evt := <-b.socket.Events:
+		case evt := <-b.socket.Envelopes():
 			b.handleEvent(work, evt)
 		case <-prune.C:
 			b.prune(work)

@@ -49,6 +49,8 @@ Commands:
   export     write every item as JSON or CSV (--format json|csv, --out FILE)
   digest preview [--subscription NAME] [--since 7d] [--format text|blocks]
              render a digest from the local database, without Slack
+  shell      try Liaison in a terminal, without Slack: type /backlog top or
+             @liaison feature: … and read the reply (:help inside)
   manifest   print the Slack app manifest to paste into api.slack.com/apps
   version    print the version
 
@@ -65,6 +67,7 @@ type command func(ctx context.Context, g globals, args []string) error
 type globals struct {
 	configPath string
 	env        map[string]string
+	stdin      io.Reader // nil: the process's standard input
 	stdout     io.Writer
 	stderr     io.Writer
 }
@@ -85,6 +88,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		"export":   cmdExport,
 		"digest":   cmdDigest,
 		"manifest": cmdManifest,
+		"shell":    cmdShell,
 		"version":  cmdVersion,
 	}
 	name := fs.Arg(0)

@@ -1,0 +1,290 @@
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/liaisonbot/liaison/bot"
+)
+
+// Help is what :help prints.
+const Help = `Type what you would type in Slack, as the user and in the channel the prompt shows:
+  /feedback feature: dark mode       /backlog top       /backlog status 3 shipped
+  @liaison bug: login fails          @liaison what's planned
+  the export is slow                 (a message in the channel: captured when it is monitored)
+Shell commands:
+  :user U123      type as another person        :channel C123   type in another channel
+  :admin          make this person a product owner, or not
+  :react bulb     react to the last message in the channel with :bulb:
+  :press +1       press a button of the last message that had buttons
+  :home           open the App Home
+  :help           this text                     :quit           leave (so does end of input)
+What Liaison sends after its answer shows as "→ #C1: …", "→ DM to U1: …".
+`
+
+// Waits of a typed line: for its ack, then for the bot to finish.
+const (
+	ackWait  = 5 * time.Second
+	idleWait = 15 * time.Second
+)
+
+// Bot is what the shell needs of the bot running on the console.
+type Bot interface {
+	Idle(ctx context.Context) (bool, error)
+	SetAdmins(users []string)
+}
+
+// Shell reads what a person types and prints what Slack would show.
+type Shell struct {
+	c      *Console
+	bot    Bot
+	user   string
+	chann  string
+	admins []string // the configured product owners, and those :admin made
+	prompt bool     // print a prompt before each line (a terminal, not a pipe)
+	seq    int
+}
+
+// NewShell is a shell typing into c for b; admins are the configured
+// product owners; prompt says whether to print a prompt.
+func NewShell(c *Console, b Bot, admins []string, prompt bool) *Shell {
+	return &Shell{c: c, bot: b, user: DefaultUser, chann: DefaultChannel, admins: slices.Clone(admins), prompt: prompt}
+}
+
+// Serve reads lines from in until it ends, ctx ends or :quit.
+func (s *Shell) Serve(ctx context.Context, in io.Reader) error {
+	lines := bufio.NewScanner(in)
+	lines.Buffer(make([]byte, 64*1024), 1<<20)
+	for {
+		if s.prompt {
+			s.say("%s in #%s> ", s.user, s.chann)
+		}
+		if !lines.Scan() {
+			return lines.Err()
+		}
+		quit, err := s.Line(ctx, lines.Text())
+		if err != nil {
+			return err
+		}
+		if quit || ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// say prints the shell's own words.
+func (s *Shell) say(format string, args ...any) {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	s.c.printf(format, args...)
+}
+
+// Line runs one typed line and waits until everything it causes is shown.
+// It reports whether the line asked to quit.
+func (s *Shell) Line(ctx context.Context, line string) (bool, error) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return false, nil
+	}
+	if strings.HasPrefix(line, ":") {
+		return s.command(ctx, line)
+	}
+	var evt socketmode.Event
+	switch {
+	case strings.HasPrefix(line, "/"):
+		command, text, _ := strings.Cut(line, " ")
+		evt = s.slash(command, strings.TrimSpace(text))
+	case hasMentionPrefix(line):
+		text := "<@" + BotUserID + "> " + strings.TrimSpace(line[len("@liaison"):])
+		ts := s.post(text)
+		evt = s.event(&slackevents.AppMentionEvent{Type: "app_mention", User: s.user, Text: text, TimeStamp: ts, Channel: s.chann}, "app_mention")
+	default:
+		ts := s.post(line)
+		evt = s.event(&slackevents.MessageEvent{Type: "message", User: s.user, Text: line, TimeStamp: ts, Channel: s.chann, ChannelType: "channel"}, "message")
+	}
+	return false, s.send(ctx, evt)
+}
+
+// hasMentionPrefix reports whether line starts with "@liaison".
+func hasMentionPrefix(line string) bool {
+	return len(line) >= len("@liaison") && strings.EqualFold(line[:len("@liaison")], "@liaison") &&
+		(len(line) == len("@liaison") || line[len("@liaison")] == ' ' || line[len("@liaison")] == ':')
+}
+
+// command runs a :command.
+func (s *Shell) command(ctx context.Context, line string) (bool, error) {
+	name, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	switch name {
+	case ":quit", ":q", ":exit":
+		return true, nil
+	case ":help", ":h":
+		s.say("%s", Help)
+	case ":user":
+		if !bot.IsUserID(arg) {
+			s.say("Give a user id: :user U123\n")
+			return false, nil
+		}
+		s.user = arg
+		s.say("You are %s%s.\n", s.user, s.role())
+	case ":channel":
+		if !bot.IsChannelID(arg) || arg[0] == 'D' {
+			s.say("Give a channel id: :channel C123\n")
+			return false, nil
+		}
+		s.chann = arg
+		s.say("You type in #%s.\n", s.chann)
+	case ":admin":
+		if i := slices.Index(s.admins, s.user); i >= 0 {
+			s.admins = slices.Delete(s.admins, i, i+1)
+		} else {
+			s.admins = append(s.admins, s.user)
+		}
+		s.bot.SetAdmins(s.admins)
+		s.say("You are %s%s.\n", s.user, s.role())
+	case ":home":
+		return false, s.send(ctx, s.event(&slackevents.AppHomeOpenedEvent{Type: "app_home_opened", User: s.user, Channel: "D" + s.user[1:], Tab: "home"}, "app_home_opened"))
+	case ":react":
+		return false, s.react(ctx, strings.Trim(arg, ":"))
+	case ":press":
+		return false, s.press(ctx, arg)
+	default:
+		s.say("I don't know %s. :help lists what works.\n", name)
+	}
+	return false, nil
+}
+
+// role says whether the person typing is a product owner.
+func (s *Shell) role() string {
+	if slices.Contains(s.admins, s.user) {
+		return ", a product owner"
+	}
+	return ", not a product owner (:admin makes you one)"
+}
+
+// react adds a reaction to the last message typed in the channel.
+func (s *Shell) react(ctx context.Context, emoji string) error {
+	if emoji == "" {
+		s.say("Which reaction? :react bulb\n")
+		return nil
+	}
+	s.c.mu.Lock()
+	var target string
+	msgs := s.c.messages[s.chann]
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].BotID == "" {
+			target = msgs[i].Timestamp
+			break
+		}
+	}
+	s.c.mu.Unlock()
+	if target == "" {
+		s.say("Nothing to react to in #%s yet: type a message first.\n", s.chann)
+		return nil
+	}
+	return s.send(ctx, s.event(&slackevents.ReactionAddedEvent{Type: "reaction_added", User: s.user, Reaction: emoji,
+		Item: slackevents.Item{Type: "message", Channel: s.chann, Timestamp: target}}, "reaction_added"))
+}
+
+// press presses the button labelled label on the last message with buttons.
+func (s *Shell) press(ctx context.Context, label string) error {
+	s.c.mu.Lock()
+	buttons := s.c.buttons
+	s.c.mu.Unlock()
+	var labels []string
+	for _, b := range buttons {
+		if strings.EqualFold(b.label, label) {
+			cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, TriggerID: s.id("trigger")}
+			cb.User.ID, cb.Team.ID, cb.Channel.ID = s.user, TeamID, b.channel
+			cb.Container = slack.Container{Type: "message", MessageTs: b.ts, ChannelID: b.channel}
+			cb.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: b.actionID, Value: b.value}}
+			return s.send(ctx, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
+				Request: &socketmode.Request{Type: "interactive", EnvelopeID: s.id("env")}})
+		}
+		labels = append(labels, "["+b.label+"]")
+	}
+	if len(labels) == 0 {
+		s.say("No buttons shown yet.\n")
+		return nil
+	}
+	s.say("No button %q; the last ones shown: %s\n", label, strings.Join(labels, " "))
+	return nil
+}
+
+// id is a fresh id with a prefix.
+func (s *Shell) id(prefix string) string {
+	s.seq++
+	return fmt.Sprintf("%s%06d", prefix, s.seq)
+}
+
+// post records a message the person typed in the channel and returns its ts.
+func (s *Shell) post(text string) string {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	ts := s.c.nextTS()
+	s.c.messages[s.chann] = append(s.c.messages[s.chann], slack.Message{Msg: slack.Msg{
+		Channel: s.chann, Timestamp: ts, Text: text, User: s.user}})
+	return ts
+}
+
+// slash is a slash command envelope.
+func (s *Shell) slash(command, text string) socketmode.Event {
+	return socketmode.Event{Type: socketmode.EventTypeSlashCommand,
+		Data:    slack.SlashCommand{Command: command, Text: text, UserID: s.user, ChannelID: s.chann, TeamID: TeamID, TriggerID: s.id("trigger")},
+		Request: &socketmode.Request{Type: "slash_commands", EnvelopeID: s.id("env")}}
+}
+
+// event is an Events API envelope around inner.
+func (s *Shell) event(inner any, typ string) socketmode.Event {
+	return socketmode.Event{Type: socketmode.EventTypeEventsAPI,
+		Data: slackevents.EventsAPIEvent{Type: slackevents.CallbackEvent, TeamID: TeamID,
+			Data:       &slackevents.EventsAPICallbackEvent{Type: slackevents.CallbackEvent, TeamID: TeamID, EventID: s.id("Ev")},
+			InnerEvent: slackevents.EventsAPIInnerEvent{Type: typ, Data: inner}},
+		Request: &socketmode.Request{Type: "events_api", EnvelopeID: s.id("env")}}
+}
+
+// send hands evt to the bot and waits for its ack, then for the bot to be idle.
+func (s *Shell) send(ctx context.Context, evt socketmode.Event) error {
+	done := make(chan struct{})
+	s.c.mu.Lock()
+	s.c.acked[evt.Request.EnvelopeID] = done
+	s.c.typedIn = s.chann
+	s.c.mu.Unlock()
+	select {
+	case s.c.events <- evt:
+	case <-ctx.Done():
+		return nil
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil
+	case <-time.After(ackWait):
+		s.say("(no answer within %v)\n", ackWait)
+	}
+	deadline := time.Now().Add(idleWait)
+	for {
+		idle, err := s.bot.Idle(ctx)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("wait for the bot: %w", err)
+		}
+		if idle || ctx.Err() != nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			s.say("(still working after %v; its messages will show when they are sent)\n", idleWait)
+			return nil
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

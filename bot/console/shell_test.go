@@ -1,0 +1,130 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/liaisonbot/liaison/bot"
+	"github.com/liaisonbot/liaison/scheduler"
+	"github.com/liaisonbot/liaison/storage"
+)
+
+// syncBuffer is output written by the bot's goroutines and read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// session runs script through a shell on a real bot and a real SQLite
+// file, as `liaison shell` does, and returns what it printed with message
+// timestamps written TS.
+func session(t *testing.T, cfg bot.Config, script string) (string, *storage.DB) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	out := &syncBuffer{}
+	c := New(out)
+	b := bot.NewLocal(cfg, db, log, scheduler.New(ctx, log), c)
+	ran := make(chan error, 1)
+	go func() { ran <- b.Run(ctx) }()
+	if err := NewShell(c, b, cfg.Admins, false).Serve(ctx, strings.NewReader(script)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-ran; err != nil {
+		t.Fatal(err)
+	}
+	return regexp.MustCompile(`\d{10}\.\d{6}`).ReplaceAllString(out.String(), "TS"), db
+}
+
+// wantLines checks that got is want, line by line.
+func wantLines(t *testing.T, got, want string) {
+	t.Helper()
+	g, w := strings.Split(strings.TrimRight(got, "\n"), "\n"), strings.Split(strings.TrimRight(want, "\n"), "\n")
+	for i := range max(len(g), len(w)) {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			t.Errorf("line %d:\n got %q\nwant %q", i+1, gl, wl)
+		}
+	}
+	if t.Failed() {
+		t.Logf("whole output:\n%s", got)
+	}
+}
+
+// TestShellSession: capture, vote, ship and read back, typed as in Slack;
+// the replies and what the delivery path sends are shown as text.
+func TestShellSession(t *testing.T) {
+	script := `/feedback feature: dark mode <!here> for reports
+@liaison bug: login fails on Safari
+:press +1
+:user U0BOB
+/backlog vote 1
+:user U0YOU
+/backlog status 1 shipped
+:admin
+/backlog status 1 shipped
+/backlog top
+:quit
+/backlog help
+`
+	out, db := session(t, bot.Config{}, script)
+	// <!here> reads as typed: escaped, it never became Slack's @here.
+	wantLines(t, out, `Captured as #1 · Feature request · new
+>dark mode <!here> for reports
+[+1] [Follow] [View]
+→ #C0SHELL thread TS:
+  Captured as #2 · Bug · new
+  >login fails on Safari
+  [+1] [Follow] [View]
+→ only U0YOU sees, in #C0SHELL: You have already voted for #2 (1 vote).
+You are U0BOB, not a product owner (:admin makes you one).
+Added your +1 to #1 dark mode <!here> for reports — now 2 votes. I'll tell you when it moves.
+You are U0YOU, not a product owner (:admin makes you one).
+Only product owners can change an item's status. No product owners are configured yet: set admins.users in Liaison's configuration.
+You are U0YOU, a product owner.
+#1 dark mode <!here> for reports: new → shipped. Everyone following it will be told.
+→ DM to U0YOU: #1 dark mode <!here> for reports, which you follow, has shipped :tada:
+→ DM to U0BOB: #1 dark mode <!here> for reports, which you follow, has shipped :tada:
+Top 10 open items — by score, then votes, then age
+#2 login fails on Safari — bug · new · 1 vote
+`)
+	it, err := db.Item(context.Background(), 1)
+	if err != nil || it.Status != "shipped" || it.Votes != 2 {
+		t.Errorf("#1 = %+v, %v; want shipped with 2 votes", it, err)
+	}
+}
