@@ -46,6 +46,8 @@ type Console struct {
 	messages map[string][]slack.Message // by channel: what was typed and posted
 	buttons  []press                    // the buttons last shown, for :press
 	typedIn  string                     // the channel of the line being served
+	form     *slack.ModalViewRequest    // the form open, for :submit
+	formSent string                     // the envelope that submitted it
 }
 
 // press is a button on screen: what pressing it sends.
@@ -255,7 +257,18 @@ func (c *Console) OpenViewContext(_ context.Context, _ string, view slack.ModalV
 	if view.Title != nil {
 		title = view.Title.Text
 	}
-	c.show("a form opens, "+title+" (the shell cannot fill it in)", "", view.Blocks.BlockSet, "", "")
+	var fields []string
+	for _, bl := range view.Blocks.BlockSet {
+		if in, ok := bl.(*slack.InputBlock); ok && in.Label != nil {
+			fields = append(fields, strings.ToLower(in.Label.Text))
+		}
+	}
+	where := "a form opens, " + title
+	if len(fields) > 0 {
+		where += " (:submit " + strings.Join(fields, " | ") + " sends it)"
+		c.form = &view
+	}
+	c.show(where, "", view.Blocks.BlockSet, "", "")
 	return &slack.ViewResponse{SlackResponse: slack.SlackResponse{Ok: true}}, nil
 }
 
@@ -288,6 +301,8 @@ func (c *Console) AckCtx(_ context.Context, envelopeID string, payload any) erro
 	defer c.mu.Unlock()
 	if payload != nil {
 		c.showAck(payload)
+	} else if envelopeID == c.formSent {
+		c.form = nil // accepted: Slack closes the form; with errors it stays open
 	}
 	if done, ok := c.acked[envelopeID]; ok {
 		close(done)

@@ -27,6 +27,7 @@ Shell commands:
   :admin          make this person a product owner, or not
   :react bulb     react to the last message in the channel with :bulb:
   :press +1       press a button of the last message that had buttons
+  :submit a | b   fill in the form last opened, field by field, and send it
   :home           open the App Home
   :help           this text                     :quit           leave (so does end of input)
 What Liaison sends after its answer shows as "→ #C1: …", "→ DM to U1: …".
@@ -158,6 +159,8 @@ func (s *Shell) command(ctx context.Context, line string) (bool, error) {
 		return false, s.react(ctx, strings.Trim(arg, ":"))
 	case ":press":
 		return false, s.press(ctx, arg)
+	case ":submit":
+		return false, s.submit(ctx, arg)
 	default:
 		s.say("I don't know %s. :help lists what works.\n", name)
 	}
@@ -219,6 +222,60 @@ func (s *Shell) press(ctx context.Context, label string) error {
 	}
 	s.say("No button %q; the last ones shown: %s\n", label, strings.Join(labels, " "))
 	return nil
+}
+
+// submit fills in the form last opened, its inputs in order ("" keeps what
+// the form holds), and sends it as Slack sends a submitted modal.
+func (s *Shell) submit(ctx context.Context, arg string) error {
+	env := s.id("env")
+	s.c.mu.Lock()
+	form := s.c.form
+	s.c.formSent = env
+	s.c.mu.Unlock()
+	if form == nil {
+		s.say("No form is open: /feedback alone opens one.\n")
+		return nil
+	}
+	values := strings.Split(arg, "|")
+	state := &slack.ViewState{Values: map[string]map[string]slack.BlockAction{}}
+	i := 0
+	for _, bl := range form.Blocks.BlockSet {
+		in, ok := bl.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		typed := ""
+		if i < len(values) {
+			typed = strings.TrimSpace(values[i])
+		}
+		i++
+		var action slack.BlockAction
+		switch e := in.Element.(type) {
+		case *slack.PlainTextInputBlockElement:
+			action.ActionID, action.Value = e.ActionID, e.InitialValue
+			if typed != "" {
+				action.Value = typed
+			}
+		case *slack.SelectBlockElement:
+			action.ActionID = e.ActionID
+			if e.InitialOption != nil {
+				action.SelectedOption = *e.InitialOption
+			}
+			for _, o := range e.Options {
+				if typed != "" && (strings.EqualFold(o.Value, typed) || (o.Text != nil && strings.EqualFold(o.Text.Text, typed))) {
+					action.SelectedOption = *o
+				}
+			}
+		default:
+			continue
+		}
+		state.Values[in.BlockID] = map[string]slack.BlockAction{action.ActionID: action}
+	}
+	cb := slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission}
+	cb.User.ID, cb.Team.ID = s.user, TeamID
+	cb.View = slack.View{CallbackID: form.CallbackID, PrivateMetadata: form.PrivateMetadata, State: state}
+	return s.send(ctx, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
+		Request: &socketmode.Request{Type: "interactive", EnvelopeID: env}})
 }
 
 // id is a fresh id with a prefix.

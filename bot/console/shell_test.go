@@ -128,3 +128,30 @@ Top 10 open items — by score, then votes, then age
 		t.Errorf("#1 = %+v, %v; want shipped with 2 votes", it, err)
 	}
 }
+
+// TestShellFillsInForms: /feedback alone opens the capture form; :submit
+// sends it as a submitted modal, a refused field keeps it open, and an
+// accepted one closes it with the confirmation.
+func TestShellFillsInForms(t *testing.T) {
+	out, db := session(t, bot.Config{}, `/feedback
+:submit Offline mode | works on the train | bug | mobile
+:submit Offline mode | works on the train | bug
+:submit
+`)
+	wantLines(t, out, `→ a form opens, Add to backlog (:submit title | details | kind | labels sends it):
+  Title: [ ] e.g. Dark mode for reports
+  Details: [ ] e.g. What is needed, for whom, and why
+  Kind: [Feedback ▾]
+  Labels: [ ] e.g. reports, billing
+form error, labels: mobile is not a label yet; only product owners add new ones. Leave it out, or use a label already in use.
+→ only U0YOU sees, in #C0SHELL:
+  Captured as #1 · Bug · new
+  >Offline mode
+  [+1] [Follow] [View]
+No form is open: /feedback alone opens one.
+`)
+	it, err := db.Item(context.Background(), 1)
+	if err != nil || it.Title != "Offline mode" || it.Body != "works on the train" || it.Kind != "bug" || it.Capture != "modal" {
+		t.Errorf("#1 = %+v, %v", it, err)
+	}
+}
