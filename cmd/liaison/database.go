@@ -136,11 +136,16 @@ func notWritable(path, blocker string, cause error) error {
 	default:
 		what = "SQLite's " + blocker + " is "
 	}
-	facts := ""
+	facts, fix := "", fmt.Sprintf("make it writable by uid %d (e.g. chown %d %s)", uid, uid, blocker)
 	if fi, err := os.Stat(blocker); err == nil {
-		facts = fmt.Sprintf(" (mode %s%s)", fi.Mode(), fileOwner(fi))
+		facts = fmt.Sprintf(" (mode %s)", fi.Mode())
+		if owner, ok := fileOwner(fi); ok {
+			facts = fmt.Sprintf(" (mode %s, owner uid %d)", fi.Mode(), owner)
+			if owner == uid {
+				fix = fmt.Sprintf("give its owner write permission (e.g. chmod u+w %s)", blocker)
+			}
+		}
 	}
-	fix := fmt.Sprintf("make it writable by uid %d (e.g. chown %d %s)", uid, uid, blocker)
 	if errors.Is(cause, syscall.EROFS) {
 		facts = " (a read-only file system)"
 		fix = "mount it read-write"

@@ -4,5 +4,5 @@ package main
 
 import "os"
 
-// fileOwner is empty where files have no owner uid.
-func fileOwner(os.FileInfo) string { return "" }
+// fileOwner reports no owner where files have no owner uid.
+func fileOwner(os.FileInfo) (int, bool) { return 0, false }

@@ -3,15 +3,14 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"syscall"
 )
 
-// fileOwner is ", owner uid N" for fi, for messages about permissions.
-func fileOwner(fi os.FileInfo) string {
+// fileOwner is the uid that owns fi, for messages about permissions.
+func fileOwner(fi os.FileInfo) (int, bool) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return fmt.Sprintf(", owner uid %d", st.Uid)
+		return int(st.Uid), true
 	}
-	return ""
+	return 0, false
 }
