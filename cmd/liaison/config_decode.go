@@ -164,6 +164,9 @@ func (c *shapeChecker) unknownKey(k *yaml.Node, parent, key string, names []stri
 // described) and the example, when there is one, follows it.
 func (c *shapeChecker) add(n *yaml.Node, key, format string, arg any, example string) {
 	msg := fmt.Sprintf(format, arg)
+	if key == "" {
+		key = "the file"
+	}
 	if example != "" {
 		msg += " (example: " + example + ")"
 	}

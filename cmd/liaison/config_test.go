@@ -268,6 +268,7 @@ func TestYAMLTypeErrorsNameTheKey(t *testing.T) {
 		{"a list where one value belongs", "timezone: [UTC]\n", `:1: timezone: a list is not a single value (example: Europe/Berlin)`},
 		{"a map in a list of ids", "team:\n  users:\n    - {id: U0A}\n", `:3: team.users[0]: a map is not a single value (example: [U0123DEV])`},
 		{"a word for a switch", "digests:\n  - skip_empty: sometimes\n", `:2: digests[0].skip_empty: "sometimes" is not true or false (example: false)`},
+		{"a file of one word", "hello\n", `:1: the file: "hello" is not a map`},
 		{"a key twice", "timezone: UTC\nlog: {level: info}\ntimezone: Europe/Berlin\n", `:3: timezone: given twice (first on line 1); keep one`},
 	}
 	for _, tt := range tests {
