@@ -57,6 +57,16 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return v, nil
 }
 
+// LatestVersion is the schema version this binary migrates to, for commands
+// that read a database without migrating it.
+func LatestVersion() (int, error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, err
+	}
+	return len(ms), nil
+}
+
 // Migrate applies every migration newer than the file's user_version, each in
 // its own transaction, and returns how many it applied. A file from a newer
 // binary is refused rather than touched.

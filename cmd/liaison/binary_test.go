@@ -65,4 +65,35 @@ func TestBinarySignalsAndExitCodes(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
 	}
+
+	// The exit status as a shell sees it: 0 for help and the version, 2 for
+	// a mistake in the command line, 1 for a failure.
+	noDB := filepath.Join(t.TempDir(), "none.db")
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--help"}, 0}, {[]string{"help", "export"}, 0}, {[]string{"digest", "preview", "-h"}, 0},
+		{[]string{"--version"}, 0}, {[]string{"version"}, 0},
+		{nil, 2}, {[]string{"frobnicate"}, 2}, {[]string{"export", "--frob"}, 2}, {[]string{"export", "--format", "xml"}, 2},
+		{[]string{"digest"}, 2}, {[]string{"--config"}, 2},
+		{[]string{"export"}, 1}, {[]string{"digest", "preview"}, 1},
+	} {
+		c := exec.Command(bin, tt.args...)
+		c.Env = []string{"LIAISON_DB=" + noDB}
+		c.Dir = t.TempDir()
+		out, err := c.CombinedOutput()
+		code := 0
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tt.code {
+			t.Errorf("liaison %v: exit %d, want %d\n%s", tt.args, code, tt.code, out)
+		}
+	}
+	if _, err := os.Stat(noDB); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a read-only command created the database")
+	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,23 +15,40 @@ import (
 	"github.com/liaisonbot/liaison/bot"
 )
 
-// cmdDigest is `liaison digest preview`: a digest rendered from the local
-// database to stdout, without Slack.
-func cmdDigest(ctx context.Context, g globals, args []string) error {
-	if len(args) == 0 || args[0] != "preview" {
-		return usageError{"usage: liaison digest preview [--subscription NAME] [--since 7d] [--format text|blocks]"}
-	}
-	fs := subcommandFlags("digest preview", &g)
-	name := fs.String("subscription", "", "the subscription to render (default: the first)")
-	since := fs.String("since", "", "the period's length, e.g. 7d or 36h (default: since its last posted digest, or 7d)")
-	format := fs.String("format", "text", "text, or blocks for the Block Kit JSON that would be posted")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if *format != "text" && *format != "blocks" {
-		return usageError{fmt.Sprintf("--format %q: use text or blocks", *format)}
-	}
-	cfg, db, err := openConfigured(ctx, g)
+var digestCommand = command{
+	name:        "digest",
+	summary:     "digests outside Slack",
+	subcommands: []command{digestPreviewCommand},
+}
+
+var digestPreviewCommand = command{
+	name:    "preview",
+	summary: "render a digest from the local database, without Slack",
+	about: `Renders the digest a subscription would post now, from the local database, as text or as the
+Block Kit JSON that would be posted (paste-able into Block Kit Builder). The subscriptions are
+the configuration's digests and those made in Slack. Nothing is sent to Slack. The database must
+exist: preview never creates or upgrades one (run ` + "`liaison migrate`" + ` for that).`,
+	env:         []string{"LIAISON_DB"},
+	readsConfig: true,
+	flags: func(fs *flag.FlagSet) action {
+		name := fs.String("subscription", "", "the subscription to render, by `NAME` (default: the first)")
+		var since time.Duration
+		fs.Func("since", "the period's `LENGTH`, e.g. 7d or 36h (default: since its last posted digest, or 7d)", func(s string) error {
+			var err error
+			since, err = parseSince(s)
+			return err
+		})
+		format := choiceFlag(fs, "format", "text, or blocks for the Block Kit JSON that would be posted", "text", "blocks")
+		return func(ctx context.Context, g globals, _ []string) error {
+			return cmdDigestPreview(ctx, g, *name, since, *format)
+		}
+	},
+}
+
+// cmdDigestPreview is `liaison digest preview`: a digest rendered from the
+// local database to stdout, without Slack.
+func cmdDigestPreview(ctx context.Context, g globals, name string, since time.Duration, format string) error {
+	cfg, db, err := openExisting(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -37,17 +56,11 @@ func cmdDigest(ctx context.Context, g globals, args []string) error {
 	if err := db.ReconcileSubscriptions(ctx, cfg.subscriptions()); err != nil {
 		return err
 	}
-	var window time.Duration
-	if *since != "" {
-		if window, err = parseSince(*since); err != nil {
-			return usageError{err.Error()}
-		}
-	}
-	posts, err := bot.PreviewDigest(ctx, db, *name, window, cfg.Timezone)
+	posts, err := bot.PreviewDigest(ctx, db, name, since, cfg.Timezone)
 	if err != nil {
 		return err
 	}
-	if *format == "text" {
+	if format == "text" {
 		_, err := fmt.Fprint(g.stdout, bot.DigestText(posts))
 		return err
 	}
@@ -65,16 +78,17 @@ func cmdDigest(ctx context.Context, g globals, args []string) error {
 
 // parseSince reads "7d", "36h" or "90m".
 func parseSince(s string) (time.Duration, error) {
+	bad := errors.New("use a number of days like 7d, or a duration like 36h")
 	if d, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(d)
 		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("--since %q: use a number of days like 7d, or a duration like 36h", s)
+			return 0, bad
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("--since %q: use a number of days like 7d, or a duration like 36h", s)
+		return 0, bad
 	}
 	return d, nil
 }

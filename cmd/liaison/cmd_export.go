@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -91,19 +92,25 @@ func (r exportRecord) csvRow() []string {
 		num(r.Score), num(r.Reach), num(r.Impact), num(r.Confidence), num(r.Effort), dup, r.CreatedAt, r.UpdatedAt}
 }
 
-// cmdExport writes every item as JSON (one array) or CSV to stdout or --out.
+var exportCommand = command{
+	name:    "export",
+	summary: "write every item as JSON or CSV",
+	about: `Writes every item with its votes, followers and labels: one JSON array, or CSV with a header
+row (lists joined with ";"). It reads a consistent snapshot, so it is safe while the bot runs.
+It only reads: it never creates or upgrades a database (run ` + "`liaison migrate`" + ` for that).`,
+	env:         []string{"LIAISON_DB"},
+	readsConfig: true,
+	flags: func(fs *flag.FlagSet) action {
+		format := choiceFlag(fs, "format", "the output format", "json", "csv")
+		out := fs.String("out", "", "write to `FILE` instead of stdout")
+		return func(ctx context.Context, g globals, _ []string) error { return cmdExport(ctx, g, *format, *out) }
+	},
+}
+
+// cmdExport writes every item as JSON (one array) or CSV to stdout or outPath.
 // It reads a consistent snapshot, so it is safe while the bot runs.
-func cmdExport(ctx context.Context, g globals, args []string) error {
-	fs := subcommandFlags("export", &g)
-	format := fs.String("format", "json", "json or csv")
-	outPath := fs.String("out", "", "write to this file instead of stdout")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *format != "json" && *format != "csv" {
-		return usageError{fmt.Sprintf("--format %q: use json or csv", *format)}
-	}
-	_, db, err := openConfigured(ctx, g)
+func cmdExport(ctx context.Context, g globals, format, outPath string) error {
+	_, db, err := openExisting(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -111,15 +118,15 @@ func cmdExport(ctx context.Context, g globals, args []string) error {
 
 	var w io.Writer = g.stdout
 	var file *os.File
-	if *outPath != "" {
-		if file, err = os.Create(*outPath); err != nil {
+	if outPath != "" {
+		if file, err = os.Create(outPath); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
 		defer file.Close()
 		w = file
 	}
 	bw := bufio.NewWriter(w)
-	if *format == "csv" {
+	if format == "csv" {
 		err = exportCSV(ctx, db, bw)
 	} else {
 		err = exportJSON(ctx, db, bw)

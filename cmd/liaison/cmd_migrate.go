@@ -5,11 +5,19 @@ import (
 	"fmt"
 )
 
+var migrateCommand = command{
+	name:    "migrate",
+	summary: "create or upgrade the SQLite database",
+	about: `Creates the database at storage.path when it is missing, applies every migration it lacks and
+prints its schema version. ` + "`liaison run`" + ` does the same at start-up; migrate does it alone, e.g.
+before commands that only read (export, digest preview), which never create or upgrade a database.`,
+	env:         []string{"LIAISON_DB"},
+	readsConfig: true,
+	flags:       noFlags(cmdMigrate),
+}
+
 // cmdMigrate creates or upgrades the database and says what it did.
-func cmdMigrate(ctx context.Context, g globals, args []string) error {
-	if err := subcommandFlags("migrate", &g).Parse(args); err != nil {
-		return err
-	}
+func cmdMigrate(ctx context.Context, g globals, _ []string) error {
 	cfg, err := loadConfig(g, true)
 	if err != nil {
 		return err

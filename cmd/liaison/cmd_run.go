@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -9,13 +11,25 @@ import (
 
 	"github.com/liaisonbot/liaison/bot"
 	"github.com/liaisonbot/liaison/scheduler"
+	"github.com/liaisonbot/liaison/storage"
 )
 
+var runCommand = command{
+	name:    "run",
+	summary: "connect to Slack and serve (Socket Mode)",
+	about: `Connects to Slack over Socket Mode and serves until SIGINT or SIGTERM, then finishes the work in
+flight, closes the database and exits 0. It creates the database when missing and migrates it.
+A bad configuration stops it before anything starts, with one line per problem. At start-up it
+logs what it runs with: the configuration file, the database, admins, monitored channels and
+digest subscriptions. GET /healthz and /metrics are served on http.addr.`,
+	env: []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "LIAISON_SLACK_API_URL", "LIAISON_DB",
+		"LIAISON_HTTP_ADDR", "LIAISON_LOG_LEVEL", "LIAISON_LOG_FORMAT"},
+	readsConfig: true,
+	flags:       noFlags(cmdRun),
+}
+
 // cmdRun connects to Slack and serves until ctx ends (SIGINT/SIGTERM).
-func cmdRun(ctx context.Context, g globals, args []string) error {
-	if err := subcommandFlags("run", &g).Parse(args); err != nil {
-		return err
-	}
+func cmdRun(ctx context.Context, g globals, _ []string) error {
 	cfg, err := loadConfig(g, false)
 	if err != nil {
 		return err
@@ -27,7 +41,11 @@ func cmdRun(ctx context.Context, g globals, args []string) error {
 		return err
 	}
 	defer db.Close()
-	log.Info("database ready", "path", cfg.Storage.Path, "migrations_applied", applied)
+	subs, err := db.Subscriptions(ctx)
+	if err != nil {
+		return err
+	}
+	logStartup(log, cfg, applied, subs)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -50,4 +68,48 @@ func cmdRun(ctx context.Context, g globals, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// logStartup says once, at info, what the bot runs with: the configuration
+// file, the database, admins, monitored channels and digest subscriptions
+// (the configuration's, and those made in Slack that stored holds); and
+// warns when nobody is an admin. Tokens are not among them.
+func logStartup(log *slog.Logger, cfg Config, migrationsApplied int, stored []storage.Subscription) {
+	file := cfg.File
+	if file == "" {
+		file = "none: defaults and environment"
+	}
+	admins := append([]string{}, cfg.Admins.Users...)
+	group := cfg.Admins.Usergroup
+	if group == "" {
+		group = "none"
+	}
+	channels := []string{}
+	for _, c := range cfg.Capture.Channels {
+		kind := c.Kind
+		if kind == "" {
+			kind = "feedback"
+		}
+		channels = append(channels, fmt.Sprintf("%s (%s, %s)", c.Channel, c.Mode, kind))
+	}
+	digests := []string{}
+	for _, s := range cfg.subscriptions() {
+		digests = append(digests, fmt.Sprintf("%s: %s, %s (%s)", s.Name, s.Channel, s.Schedule, s.Timezone))
+	}
+	for _, s := range stored {
+		if s.Origin == "slack" {
+			digests = append(digests, fmt.Sprintf("%s: %s, %s (%s; made in Slack)", s.Name, s.Channel, s.Schedule, s.Timezone))
+		}
+	}
+	log.Info("starting",
+		"config", file,
+		"database", absPath(cfg.Storage.Path),
+		"migrations_applied", migrationsApplied,
+		"admins", admins,
+		"admin_usergroup", group,
+		"channels", channels,
+		"digests", digests)
+	if len(cfg.Admins.Users) == 0 && cfg.Admins.Usergroup == "" {
+		log.Warn("no admins: nobody can triage, prioritise or decide; set admins.users (member ids) or admins.usergroup")
+	}
 }

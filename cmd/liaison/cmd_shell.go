@@ -10,14 +10,30 @@ import (
 	"github.com/liaisonbot/liaison/scheduler"
 )
 
+var shellCommand = command{
+	name:    "shell",
+	summary: "try Liaison in a terminal, without Slack",
+	about: `Runs the bot itself — the same router, handlers, outbox and delivery path as run — on the
+configured database, with the terminal standing in for Slack; it needs no tokens. Type what you
+would type in Slack (/feedback feature: dark mode, /backlog top, @liaison what's planned) and read
+the answer as text, and what Liaison sends after it as "→ #C1: …" or "→ DM to U1: …".
+:user U123 types as someone else, :admin makes them a product owner, :help lists the rest.
+It reads a pipe too: printf '/backlog top
+' | liaison shell. It creates the database when missing.`,
+	env:         []string{"LIAISON_DB", "LIAISON_LOG_LEVEL", "LIAISON_LOG_FORMAT"},
+	readsConfig: true,
+	flags:       noFlags(cmdShell),
+}
+
 // cmdShell is Liaison in a terminal: the same router, handlers and
 // delivery path as `run`, on the configured database, with the console
 // standing in for Slack. It needs no tokens.
-func cmdShell(ctx context.Context, g globals, args []string) error {
-	if err := subcommandFlags("shell", &g).Parse(args); err != nil {
+func cmdShell(ctx context.Context, g globals, _ []string) error {
+	cfg, err := loadConfig(g, true)
+	if err != nil {
 		return err
 	}
-	cfg, db, err := openConfigured(ctx, g)
+	db, _, err := openDB(ctx, cfg.Storage.Path)
 	if err != nil {
 		return err
 	}

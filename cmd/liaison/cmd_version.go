@@ -7,11 +7,17 @@ import (
 	"runtime/debug"
 )
 
-// cmdVersion prints the version, the Go version and the commit when known.
-func cmdVersion(_ context.Context, g globals, args []string) error {
-	if err := subcommandFlags("version", &g).Parse(args); err != nil {
-		return err
-	}
+var versionCommand = command{
+	name:    "version",
+	summary: "print the version",
+	about:   "Prints Liaison's version, the Go version it was built with and its commit when known. `liaison --version` does the same.",
+	flags: noFlags(func(_ context.Context, g globals, _ []string) error {
+		return printVersion(g)
+	}),
+}
+
+// printVersion prints the version, the Go version and the commit when known.
+func printVersion(g globals) error {
 	commit := ""
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range info.Settings {
@@ -20,6 +26,6 @@ func cmdVersion(_ context.Context, g globals, args []string) error {
 			}
 		}
 	}
-	fmt.Fprintf(g.stdout, "liaison %s (%s%s)\n", version, runtime.Version(), commit)
-	return nil
+	_, err := fmt.Fprintf(g.stdout, "liaison %s (%s%s)\n", version, runtime.Version(), commit)
+	return err
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -14,99 +12,101 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot"
 	"github.com/liaisonbot/liaison/storage"
 )
 
 // Config is the whole configuration, shaped exactly like config.example.yaml.
+// Each key's example tag is the example a message about that key gives.
 type Config struct {
-	Slack       SlackConfig        `yaml:"slack"`
-	Storage     StorageConfig      `yaml:"storage"`
-	HTTP        HTTPConfig         `yaml:"http"`
-	Log         LogConfig          `yaml:"log"`
-	Timezone    string             `yaml:"timezone"`
-	Admins      AdminsConfig       `yaml:"admins"`
-	Team        TeamConfig         `yaml:"team"`
-	Capture     CaptureConfig      `yaml:"capture"`
-	Notify      NotifyConfig       `yaml:"notify"`
-	EffortSizes map[string]float64 `yaml:"effort_sizes"`
-	Digests     []DigestConfig     `yaml:"digests"`
+	Slack       SlackConfig        `yaml:"slack" example:"{bot_token: xoxb-…, app_token: xapp-…}"`
+	Storage     StorageConfig      `yaml:"storage" example:"{path: /data/liaison.db}"`
+	HTTP        HTTPConfig         `yaml:"http" example:"{addr: 127.0.0.1:8080}"`
+	Log         LogConfig          `yaml:"log" example:"{level: info, format: auto}"`
+	Timezone    string             `yaml:"timezone" example:"Europe/Berlin"`
+	Admins      AdminsConfig       `yaml:"admins" example:"{users: [U0123ADMIN], usergroup: S0123PRODUCT}"`
+	Team        TeamConfig         `yaml:"team" example:"{users: [U0123DEV]}"`
+	Capture     CaptureConfig      `yaml:"capture" example:"{channels: [{channel: C0123FEED, mode: all}]}"`
+	Notify      NotifyConfig       `yaml:"notify" example:"{mode: both}"`
+	EffortSizes map[string]float64 `yaml:"effort_sizes" example:"{S: 1, M: 2, L: 4, XL: 8}"`
+	Digests     []DigestConfig     `yaml:"digests" example:"[{name: weekly, channel: C0123STAKE, schedule: weekly mon 09:00}]"`
+
+	// File is the absolute path of the file read, or "" when none was.
+	File string `yaml:"-"`
 }
 
 // SlackConfig holds the two tokens and the Web API base URL.
 type SlackConfig struct {
-	BotToken string `yaml:"bot_token"`
-	AppToken string `yaml:"app_token"`
-	APIURL   string `yaml:"api_url"`
+	BotToken string `yaml:"bot_token" example:"xoxb-…"`
+	AppToken string `yaml:"app_token" example:"xapp-…"`
+	APIURL   string `yaml:"api_url" example:"https://slack.com/api/"`
 }
 
 // StorageConfig says where the SQLite file lives.
 type StorageConfig struct {
-	Path string `yaml:"path"`
+	Path string `yaml:"path" example:"/data/liaison.db"`
 }
 
 // HTTPConfig is the health and metrics listener; an empty Addr turns it off.
 type HTTPConfig struct {
-	Addr string `yaml:"addr"`
+	Addr string `yaml:"addr" example:"127.0.0.1:8080"`
 }
 
 // LogConfig sets the log level and format.
 type LogConfig struct {
-	Level  string `yaml:"level"`
-	Format string `yaml:"format"`
+	Level  string `yaml:"level" example:"info"`
+	Format string `yaml:"format" example:"auto"`
 }
 
 // AdminsConfig names the product owners: user ids and/or a user group.
 type AdminsConfig struct {
-	Users     []string `yaml:"users"`
-	Usergroup string   `yaml:"usergroup"`
+	Users     []string `yaml:"users" example:"[U0123ADMIN]"`
+	Usergroup string   `yaml:"usergroup" example:"S0123PRODUCT"`
 }
 
 // TeamConfig names the developers who may give effort estimates.
 type TeamConfig struct {
-	Users []string `yaml:"users"`
+	Users []string `yaml:"users" example:"[U0123DEV]"`
 }
 
 // CaptureConfig maps reactions to kinds and lists monitored channels.
 type CaptureConfig struct {
-	Emoji    map[string]string `yaml:"emoji"`
-	Channels []ChannelConfig   `yaml:"channels"`
-	MaxChars int               `yaml:"max_chars"`
+	Emoji    map[string]string `yaml:"emoji" example:"{bulb: feature, memo: feedback}"`
+	Channels []ChannelConfig   `yaml:"channels" example:"[{channel: C0123FEED, mode: all}]"`
+	MaxChars int               `yaml:"max_chars" example:"10000"`
 }
 
 // ChannelConfig is one monitored channel.
 type ChannelConfig struct {
-	Channel string `yaml:"channel"`
-	Mode    string `yaml:"mode"`
-	Kind    string `yaml:"kind"`
+	Channel string `yaml:"channel" example:"C0123FEED"`
+	Mode    string `yaml:"mode" example:"all"`
+	Kind    string `yaml:"kind" example:"feedback"`
 }
 
 // NotifyConfig says where follow-up notifications go.
 type NotifyConfig struct {
-	Mode string `yaml:"mode"`
+	Mode string `yaml:"mode" example:"both"`
 }
 
 // DigestConfig is one scheduled digest subscription.
 type DigestConfig struct {
-	Name       string        `yaml:"name"`
-	Channel    string        `yaml:"channel"`
-	Schedule   string        `yaml:"schedule"`
-	Timezone   string        `yaml:"timezone"`
-	Kinds      []string      `yaml:"kinds"`
-	Labels     LabelFilter   `yaml:"labels"`
-	SkipEmpty  bool          `yaml:"skip_empty"`
-	CatchUp    time.Duration `yaml:"catch_up"`
-	TriageDays int           `yaml:"triage_days"`
+	Name       string        `yaml:"name" example:"weekly-stakeholders"`
+	Channel    string        `yaml:"channel" example:"C0123STAKE"`
+	Schedule   string        `yaml:"schedule" example:"\"weekly mon 09:00\""`
+	Timezone   string        `yaml:"timezone" example:"Europe/Berlin"`
+	Kinds      []string      `yaml:"kinds" example:"[feature, bug]"`
+	Labels     LabelFilter   `yaml:"labels" example:"{any: [billing], none: [internal]}"`
+	SkipEmpty  bool          `yaml:"skip_empty" example:"false"`
+	CatchUp    time.Duration `yaml:"catch_up" example:"6h"`
+	TriageDays int           `yaml:"triage_days" example:"7"`
 }
 
 // LabelFilter selects items by label: any of, all of, none of.
 type LabelFilter struct {
-	Any  []string `yaml:"any"`
-	All  []string `yaml:"all"`
-	None []string `yaml:"none"`
+	Any  []string `yaml:"any" example:"[billing, mobile]"`
+	All  []string `yaml:"all" example:"[billing]"`
+	None []string `yaml:"none" example:"[internal]"`
 }
 
 // DefaultConfig is the configuration before any file or environment is read.
@@ -143,6 +143,7 @@ func LoadConfig(path string, env map[string]string) (Config, error) {
 		if err := decodeConfig(path, b, &cfg); err != nil {
 			return Config{}, err
 		}
+		cfg.File = absPath(path)
 	case errors.Is(err, os.ErrNotExist) && !explicit:
 		// No file: defaults and environment only.
 	default:
@@ -152,38 +153,29 @@ func LoadConfig(path string, env map[string]string) (Config, error) {
 	return cfg, nil
 }
 
-// yamlUnknownField matches yaml.v3's message for a key the struct lacks.
-var yamlUnknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
-
-// decodeConfig reads YAML strictly: unknown keys are errors naming the line.
-func decodeConfig(path string, b []byte, cfg *Config) error {
-	// A reaction map in the file replaces the default one (so a team can drop
-	// :bug:); effort sizes merge, so {XL: 10} keeps S, M and L.
-	defaultEmoji := cfg.Capture.Emoji
-	cfg.Capture.Emoji = nil
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	err := dec.Decode(cfg)
-	if cfg.Capture.Emoji == nil {
-		cfg.Capture.Emoji = defaultEmoji
-	}
-	if err == nil || errors.Is(err, io.EOF) { // an empty file is fine
-		applyDigestDefaults(cfg)
-		return nil
-	}
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return fmt.Errorf("%s: %v", path, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	lines := make([]string, 0, len(te.Errors))
-	for _, e := range te.Errors {
-		if m := yamlUnknownField.FindStringSubmatch(e); m != nil {
-			lines = append(lines, fmt.Sprintf("%s:%s: unknown key %q (config.example.yaml lists every key)", path, m[1], m[2]))
-			continue
+// loadConfig reads and validates the configuration of a command; offline
+// commands (those that never talk to Slack) skip the token checks.
+func loadConfig(g globals, offline bool) (Config, error) {
+	cfg, err := LoadConfig(g.configPath, g.env)
+	if err == nil {
+		if offline {
+			err = cfg.ValidateOffline()
+		} else {
+			err = cfg.Validate()
 		}
-		lines = append(lines, fmt.Sprintf("%s: %s", path, e))
 	}
-	return errors.New(strings.Join(lines, "\n"))
+	var ve ValidationError
+	switch {
+	case errors.As(err, &ve):
+		noun := "problems"
+		if len(ve) == 1 {
+			noun = "problem"
+		}
+		return Config{}, fmt.Errorf("the configuration has %d %s:\n  %s", len(ve), noun, strings.Join(ve, "\n  "))
+	case err != nil:
+		return Config{}, err
+	}
+	return cfg, nil
 }
 
 // applyDigestDefaults fills per-digest defaults the file left out.
@@ -220,6 +212,17 @@ func (cfg *Config) applyEnv(env map[string]string) {
 var (
 	emojiName = regexp.MustCompile(`^[a-z0-9_+'-]+$`)
 )
+
+// Where to find the ids a placeholder stands for, in Slack.
+const (
+	findMemberID  = "in Slack: the person's profile → ⋮ → Copy member ID"
+	findChannelID = "in Slack: click the channel's name; the id is at the bottom of the About tab"
+)
+
+// isPlaceholder reports whether id is one of config.example.yaml's stand-ins
+// (U0000REPLACE, C0FEEDREPLACE, …), which validation rejects until replaced:
+// a copied example must not start with a fake admin or a digest for no channel.
+func isPlaceholder(id string) bool { return strings.Contains(strings.ToUpper(id), "REPLACE") }
 
 // ValidationError lists every problem with a configuration, one per line.
 type ValidationError []string
@@ -268,15 +271,21 @@ func (cfg *Config) validate(slack bool) error {
 		add("timezone: %q is not an IANA time zone (example: Europe/Berlin)", cfg.Timezone)
 	}
 	for i, u := range cfg.Admins.Users {
-		if !bot.IsUserID(u) {
+		if isPlaceholder(u) {
+			add("admins.users[%d]: %s is a placeholder; replace it with a real member id (%s)", i, u, findMemberID)
+		} else if !bot.IsUserID(u) {
 			add("admins.users[%d]: %q is not a Slack user id (example: U0123ADMIN; find it in the profile's ⋮ menu → Copy member ID)", i, u)
 		}
 	}
-	if g := cfg.Admins.Usergroup; g != "" && !bot.IsUserGroupID(g) {
+	if g := cfg.Admins.Usergroup; isPlaceholder(g) {
+		add("admins.usergroup: %s is a placeholder; replace it with a real user group id (S…), or leave it empty", g)
+	} else if g != "" && !bot.IsUserGroupID(g) {
 		add("admins.usergroup: %q is not a user group id (example: S0123PRODUCT)", g)
 	}
 	for i, u := range cfg.Team.Users {
-		if !bot.IsUserID(u) {
+		if isPlaceholder(u) {
+			add("team.users[%d]: %s is a placeholder; replace it with a real member id (%s)", i, u, findMemberID)
+		} else if !bot.IsUserID(u) {
 			add("team.users[%d]: %q is not a Slack user id (example: U0123DEV)", i, u)
 		}
 	}
@@ -291,7 +300,9 @@ func (cfg *Config) validate(slack bool) error {
 	seenChannel := map[string]bool{}
 	for i, c := range cfg.Capture.Channels {
 		key := fmt.Sprintf("capture.channels[%d]", i)
-		if !bot.IsChannelID(c.Channel) {
+		if isPlaceholder(c.Channel) {
+			add("%s.channel: %s is a placeholder; replace it with a real channel id (%s)", key, c.Channel, findChannelID)
+		} else if !bot.IsChannelID(c.Channel) {
 			add("%s.channel: %q is not a channel id (example: C0123FEED; find it in the channel's details)", key, c.Channel)
 		} else if seenChannel[c.Channel] {
 			add("%s.channel: %s is listed twice", key, c.Channel)
@@ -327,7 +338,9 @@ func (cfg *Config) validate(slack bool) error {
 			add("%s.name: %q is used twice; names must be unique", key, d.Name)
 		}
 		seenDigest[d.Name] = true
-		if !bot.IsChannelID(d.Channel) {
+		if isPlaceholder(d.Channel) {
+			add("%s.channel: %s is a placeholder; replace it with a real channel id (%s)", key, d.Channel, findChannelID)
+		} else if !bot.IsChannelID(d.Channel) {
 			add("%s.channel: %q is not a channel id (example: C0123STAKE)", key, d.Channel)
 		}
 		if strings.TrimSpace(d.Schedule) == "" {

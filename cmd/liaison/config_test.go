@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -66,19 +67,71 @@ func TestExplicitConfigFileMustExist(t *testing.T) {
 	}
 }
 
-func TestExampleConfigIsValid(t *testing.T) {
+func TestExampleConfigIsRejectedUntilItsPlaceholdersAreReplaced(t *testing.T) {
+	raw, err := os.ReadFile("../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg, err := LoadConfig("../../config.example.yaml", validTokens)
 	if err != nil {
 		t.Fatalf("config.example.yaml does not load: %v", err)
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("config.example.yaml does not validate: %v", err)
+	want := ValidationError{
+		"admins.users[0]: U0000REPLACE is a placeholder; replace it with a real member id (in Slack: the person's profile → ⋮ → Copy member ID)",
+		"capture.channels[0].channel: C0FEEDREPLACE is a placeholder; replace it with a real channel id (in Slack: click the channel's name; the id is at the bottom of the About tab)",
+		"digests[0].channel: C0STAKEREPLACE is a placeholder; replace it with a real channel id (in Slack: click the channel's name; the id is at the bottom of the About tab)",
 	}
-	if len(cfg.Digests) != 1 || cfg.Digests[0].CatchUp != 6*time.Hour || cfg.Digests[0].Timezone != "Europe/Berlin" {
+	for name, validate := range map[string]func() error{"Validate": cfg.Validate, "ValidateOffline": cfg.ValidateOffline} {
+		if err := validate(); !reflect.DeepEqual(err, want) {
+			t.Errorf("%s(config.example.yaml) = %q, want exactly the placeholders %q", name, err, want)
+		}
+	}
+	ids := regexp.MustCompile(`\b[UCSW][0-9A-Z]*REPLACE\b`).FindAllString(string(raw), -1)
+	if len(ids) != len(want) {
+		t.Errorf("config.example.yaml has the placeholders %v; the test knows %d", ids, len(want))
+	}
+
+	filled := strings.NewReplacer("U0000REPLACE", "U024BE7LH", "C0FEEDREPLACE", "C024BE91L", "C0STAKEREPLACE", "C024BE92M").Replace(string(raw))
+	cfg, err = LoadConfig(writeFile(t, filled), validTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config.example.yaml with real ids does not validate: %v", err)
+	}
+	if len(cfg.Digests) != 1 || cfg.Digests[0].CatchUp != 6*time.Hour || cfg.Digests[0].Timezone != "Europe/Berlin" || cfg.Digests[0].Channel != "C024BE92M" {
 		t.Errorf("example digests = %+v", cfg.Digests)
 	}
-	if len(cfg.Capture.Channels) != 1 || cfg.Capture.Channels[0].Mode != "all" {
+	if len(cfg.Capture.Channels) != 1 || cfg.Capture.Channels[0].Mode != "all" || cfg.Capture.Channels[0].Channel != "C024BE91L" {
 		t.Errorf("example channels = %+v", cfg.Capture.Channels)
+	}
+	if !reflect.DeepEqual(cfg.Admins.Users, []string{"U024BE7LH"}) {
+		t.Errorf("example admins = %v", cfg.Admins.Users)
+	}
+}
+
+func TestRunRefusesTheExampleConfigAsCopied(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "liaison.db")
+	env := []string{"LIAISON_DB=" + dbPath, "SLACK_BOT_TOKEN=" + validTokens["SLACK_BOT_TOKEN"], "SLACK_APP_TOKEN=" + validTokens["SLACK_APP_TOKEN"]}
+	_, stderr, code := runCLI(t, env, "run", "--config", "../../config.example.yaml")
+	if code != 1 || !strings.HasPrefix(stderr, "liaison: the configuration has 3 problems:\n  admins.users[0]: U0000REPLACE is a placeholder") {
+		t.Errorf("run with the example as copied: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(dbPath); err == nil {
+		t.Error("run created the database before refusing the configuration")
+	}
+}
+
+func TestPlaceholdersAreRejectedInEveryIDKey(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Team.Users = []string{"U0DEVREPLACE"}
+	cfg.Admins.Usergroup = "S0REPLACE"
+	want := ValidationError{
+		"admins.usergroup: S0REPLACE is a placeholder; replace it with a real user group id (S…), or leave it empty",
+		"team.users[0]: U0DEVREPLACE is a placeholder; replace it with a real member id (in Slack: the person's profile → ⋮ → Copy member ID)",
+	}
+	if err := cfg.ValidateOffline(); !reflect.DeepEqual(err, want) {
+		t.Errorf("ValidateOffline() = %q, want %q", err, want)
 	}
 }
 
@@ -185,9 +238,11 @@ log: {level: warn, format: text}
 
 func TestUnknownKeyRejected(t *testing.T) {
 	tests := []struct{ yaml, want string }{
-		{"slack:\n  bot_tokn: x\n", `:2: unknown key "bot_tokn"`},
-		{"timezone: UTC\ncolour: blue\n", `:2: unknown key "colour"`},
-		{"digests:\n  - name: a\n    shedule: daily 09:00\n", `:3: unknown key "shedule"`},
+		{"slack:\n  bot_tokn: x\n", `:2: slack.bot_tokn: unknown key; did you mean bot_token? (slack takes bot_token, app_token, api_url)`},
+		{"timezone: UTC\ncolour: blue\n", `:2: colour: unknown key (the top level takes slack, storage, http, log, timezone, admins, team, capture, notify, effort_sizes, digests)`},
+		{"digests:\n  - name: a\n    shedule: daily 09:00\n", `:3: digests[0].shedule: unknown key; did you mean schedule? (digests[0] takes name, channel, schedule, timezone, kinds, labels, skip_empty, catch_up, triage_days)`},
+		{"capture:\n  channels:\n    - channel: C0F\n    - channel: C0G\n      mod: all\n", `:5: capture.channels[1].mod: unknown key; did you mean mode?`},
+		{"file: x.yaml\n", `:1: file: unknown key`}, // Config.File is not a key
 	}
 	for _, tt := range tests {
 		_, err := LoadConfig(writeFile(t, tt.yaml), nil)
@@ -197,15 +252,84 @@ func TestUnknownKeyRejected(t *testing.T) {
 	}
 }
 
+func TestYAMLTypeErrorsNameTheKey(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"a duration", "digests:\n  - name: w\n    channel: C0S\n    schedule: daily 09:00\n    catch_up: \"6 hours\"\n",
+			`:5: digests[0].catch_up: "6 hours" is not a duration (example: 6h)`},
+		{"a duration as a number", "digests:\n  - catch_up: 6\n", `:2: digests[0].catch_up: 6 is not a duration (example: 6h)`},
+		{"a string where a list belongs", "admins:\n  users: U0ADMIN\n", `:2: admins.users: "U0ADMIN" is not a list (example: [U0123ADMIN])`},
+		{"a string for the kinds", "digests:\n  - name: w\n    kinds: feature\n", `:3: digests[0].kinds: "feature" is not a list (example: [feature, bug])`},
+		{"a map where a list belongs", "digests:\n  name: w\n", `:2: digests: a map is not a list (example: [{name: weekly, channel: C0123STAKE, schedule: weekly mon 09:00}])`},
+		{"a number where a map belongs", "effort_sizes: 5\n", `:1: effort_sizes: 5 is not a map (example: {S: 1, M: 2, L: 4, XL: 8})`},
+		{"a number for a section", "capture: 5\n", `:1: capture: 5 is not a map (example: {channels: [{channel: C0123FEED, mode: all}]})`},
+		{"a list for a section", "admins: [U0A]\n", `:1: admins: a list is not a map (example: {users: [U0123ADMIN], usergroup: S0123PRODUCT})`},
+		{"a word where a number belongs", "capture:\n  max_chars: lots\n", `:2: capture.max_chars: "lots" is not a whole number (example: 10000)`},
+		{"a word in a map of numbers", "effort_sizes: {XL: big}\n", `:1: effort_sizes.XL: "big" is not a number (example: {S: 1, M: 2, L: 4, XL: 8})`},
+		{"a list where one value belongs", "timezone: [UTC]\n", `:1: timezone: a list is not a single value (example: Europe/Berlin)`},
+		{"a map in a list of ids", "team:\n  users:\n    - {id: U0A}\n", `:3: team.users[0]: a map is not a single value (example: [U0123DEV])`},
+		{"a word for a switch", "digests:\n  - skip_empty: sometimes\n", `:2: digests[0].skip_empty: "sometimes" is not true or false (example: false)`},
+		{"a file of one word", "hello\n", `:1: the file: "hello" is not a map`},
+		{"a key twice", "timezone: UTC\nlog: {level: info}\ntimezone: Europe/Berlin\n", `:3: timezone: given twice (first on line 1); keep one`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, tt.yaml)
+			_, err := LoadConfig(path, nil)
+			ve, ok := err.(ValidationError)
+			if !ok || len(ve) != 1 {
+				t.Fatalf("LoadConfig = %v, want exactly one problem", err)
+			}
+			if want := path + tt.want; ve[0] != want {
+				t.Errorf("problem:\n got %s\nwant %s", ve[0], want)
+			}
+		})
+	}
+}
+
+func TestYAMLProblemsComeAllAtOnce(t *testing.T) {
+	path := writeFile(t, "timezone: [UTC]\nadmins:\n  users: U0A\n  group: S0B\ndigests:\n  - catch_up: soon\n")
+	_, err := loadConfig(globals{configPath: path}, true)
+	want := "the configuration has 4 problems:\n" +
+		"  " + path + ":1: timezone: a list is not a single value (example: Europe/Berlin)\n" +
+		"  " + path + `:3: admins.users: "U0A" is not a list (example: [U0123ADMIN])` + "\n" +
+		"  " + path + ":4: admins.group: unknown key (admins takes users, usergroup)\n" +
+		"  " + path + `:6: digests[0].catch_up: "soon" is not a duration (example: 6h)`
+	if err == nil || err.Error() != want {
+		t.Errorf("loadConfig =\n%v\nwant\n%s", err, want)
+	}
+}
+
+// TestEveryConfigKeyHasAnExample keeps the examples that YAML messages give
+// complete as keys are added.
+func TestEveryConfigKeyHasAnExample(t *testing.T) {
+	var walk func(typ reflect.Type, key string)
+	walk = func(typ reflect.Type, key string) {
+		for typ.Kind() == reflect.Slice || typ.Kind() == reflect.Map {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || typ == durationType {
+			return
+		}
+		fields, names := yamlFields(typ)
+		for _, name := range names {
+			f := fields[name]
+			if f.Tag.Get("example") == "" {
+				t.Errorf("%s%s has no example tag", key, name)
+			}
+			walk(f.Type, key+name+".")
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
+}
+
 func TestMalformedYAMLNamesTheFile(t *testing.T) {
 	path := writeFile(t, "slack: [unclosed\n")
 	_, err := LoadConfig(path, nil)
 	if err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("LoadConfig(malformed) = %v, want an error naming %s", err, path)
 	}
-	_, err = LoadConfig(writeFile(t, "capture:\n  max_chars: lots\n"), nil)
-	if err == nil || !strings.Contains(err.Error(), "line 2") {
-		t.Errorf("LoadConfig(max_chars: lots) = %v, want an error naming line 2", err)
+	if !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("LoadConfig(malformed) = %v, want an error naming line 1", err)
 	}
 }
 

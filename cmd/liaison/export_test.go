@@ -85,7 +85,9 @@ func TestExportJSONHasEverySpecField(t *testing.T) {
 }
 
 func TestExportEmptyAndCSV(t *testing.T) {
-	env := []string{"LIAISON_DB=" + filepath.Join(t.TempDir(), "liaison.db")}
+	dbPath := filepath.Join(t.TempDir(), "liaison.db")
+	migratedDB(t, dbPath)
+	env := []string{"LIAISON_DB=" + dbPath}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"export"}, env, &out, io.Discard); err != nil {
 		t.Fatal(err)

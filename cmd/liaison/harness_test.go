@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -127,6 +128,23 @@ func writeFile(t *testing.T, content string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// runCLI runs the command line as main does and returns what it printed and
+// its exit status.
+func runCLI(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut syncBuffer
+	code = report(run(context.Background(), args, env, &out, &errOut), &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// migratedDB creates a database at path with `liaison migrate`.
+func migratedDB(t *testing.T, path string) {
+	t.Helper()
+	if _, stderr, code := runCLI(t, []string{"LIAISON_DB=" + path}, "migrate"); code != 0 {
+		t.Fatalf("migrate %s: exit %d\n%s", path, code, stderr)
+	}
 }
 
 // loadWords vary the load test's capture text, as real requests do.

@@ -21,91 +21,90 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr)
 	stop()
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(2)
-	case errors.As(err, new(usageError)):
-		fmt.Fprintln(os.Stderr, "liaison:", err)
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "liaison:", err)
-		os.Exit(1)
+	os.Exit(report(err, os.Stderr))
+}
+
+// commands is the command table, in the order `liaison help` lists it. A new
+// command is a cmd_<name>.go file that declares a command, and a line here.
+func commands() []command {
+	return []command{
+		runCommand,
+		migrateCommand,
+		exportCommand,
+		digestCommand,
+		shellCommand,
+		manifestCommand,
+		versionCommand,
 	}
 }
 
-// usageError is a mistake in the command line itself.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-const usage = `Liaison: the Slack bot for feedback, feature requests and the loop back to everyone who asked.
-
-Usage: liaison [--config FILE] <command> [flags]
-
-Commands:
-  run        connect to Slack and serve (Socket Mode)
-  migrate    create or upgrade the SQLite database
-  export     write every item as JSON or CSV (--format json|csv, --out FILE)
-  digest preview [--subscription NAME] [--since 7d] [--format text|blocks]
-             render a digest from the local database, without Slack
-  shell      try Liaison in a terminal, without Slack: type /backlog top or
-             @liaison feature: … and read the reply (:help inside)
-  manifest   print the Slack app manifest to paste into api.slack.com/apps
-  version    print the version
-
-Every command reads ./config.yaml when present (or --config FILE) and the
-environment: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, LIAISON_DB, LIAISON_SLACK_API_URL,
-LIAISON_HTTP_ADDR, LIAISON_LOG_LEVEL, LIAISON_LOG_FORMAT.
-`
-
-// command is one subcommand: it gets the global --config value, its own
-// arguments and the environment.
-type command func(ctx context.Context, g globals, args []string) error
-
-// globals is what every subcommand may use.
-type globals struct {
-	configPath string
-	env        map[string]string
-	stdin      io.Reader // nil: the process's standard input
-	stdout     io.Writer
-	stderr     io.Writer
+// envHelp describes every environment variable a command may read, in the
+// order help lists them; a command names the ones it reads in command.env.
+var envHelp = []struct{ name, about string }{
+	{"SLACK_BOT_TOKEN", "bot token, xoxb-… (overrides slack.bot_token)"},
+	{"SLACK_APP_TOKEN", "app-level token, xapp-… (overrides slack.app_token)"},
+	{"LIAISON_SLACK_API_URL", "Slack Web API base URL, for tests and proxies (overrides slack.api_url)"},
+	{"LIAISON_DB", "the SQLite file (overrides storage.path; default liaison.db)"},
+	{"LIAISON_HTTP_ADDR", `host:port for /healthz and /metrics, "" for none (overrides http.addr; default 127.0.0.1:8080)`},
+	{"LIAISON_LOG_LEVEL", "debug, info, warn or error (overrides log.level; default info)"},
+	{"LIAISON_LOG_FORMAT", "auto, text or json (overrides log.format; default auto: text on a terminal)"},
 }
 
 // run is the whole program: main only adds signals and the exit code.
 func run(ctx context.Context, args []string, environ []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("liaison", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	configPath := fs.String("config", "", "configuration file (default ./config.yaml when present)")
+	g := globals{env: envMap(environ), stdout: stdout, stderr: stderr}
+	fs := newFlagSet("liaison", &g)
+	showVersion := fs.Bool("version", false, "print the version")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return writeMainHelp(stdout)
+		}
+		return usageError{cmd: "liaison", msg: err.Error(), more: mainHint}
+	}
+	if *showVersion {
+		return printVersion(g)
+	}
+	if fs.NArg() == 0 {
+		return usageError{cmd: "liaison", msg: "no command given", more: mainHelp()}
+	}
+	name, rest := fs.Arg(0), fs.Args()[1:]
+	if name == "help" {
+		return help(g, rest)
+	}
+	cmd, err := lookup(commands(), "liaison", name)
+	if err != nil {
 		return err
 	}
-	g := globals{configPath: *configPath, env: envMap(environ), stdout: stdout, stderr: stderr}
-	commands := map[string]command{
-		"run":      cmdRun,
-		"migrate":  cmdMigrate,
-		"export":   cmdExport,
-		"digest":   cmdDigest,
-		"manifest": cmdManifest,
-		"shell":    cmdShell,
-		"version":  cmdVersion,
-	}
-	name := fs.Arg(0)
-	switch name {
-	case "":
-		fmt.Fprint(stderr, usage)
-		return usageError{"no command given"}
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	}
-	cmd, ok := commands[name]
-	if !ok {
-		return usageError{fmt.Sprintf("unknown command %q; run 'liaison help' for the list", name)}
-	}
-	return cmd(ctx, g, fs.Args()[1:])
+	return cmd.execute(ctx, g, "liaison "+name, rest)
 }
+
+// report prints err once, as the program's last words, and returns the exit
+// status: 0 for nil, 2 for a mistake in the command line, 1 for the rest.
+func report(err error, stderr io.Writer) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, ue.Error())
+		if ue.more != "" {
+			fmt.Fprint(stderr, ue.more)
+		}
+		return 2
+	default:
+		fmt.Fprintln(stderr, "liaison:", err)
+		return 1
+	}
+}
+
+// usageError is a mistake in the command line itself: exit status 2.
+type usageError struct {
+	cmd  string // what was typed up to the mistake: "liaison", "liaison digest preview"
+	msg  string
+	more string // printed after the message: the usage line and where to read more
+}
+
+func (e usageError) Error() string { return e.cmd + ": " + e.msg }
 
 // envMap turns KEY=VALUE pairs into a map.
 func envMap(environ []string) map[string]string {
@@ -116,42 +115,4 @@ func envMap(environ []string) map[string]string {
 		}
 	}
 	return m
-}
-
-// subcommandFlags is a flag set for a subcommand that also accepts --config
-// after the subcommand's name, so both `liaison --config c.yaml run` and
-// `liaison run --config c.yaml` work.
-func subcommandFlags(name string, g *globals) *flag.FlagSet {
-	fs := flag.NewFlagSet("liaison "+name, flag.ContinueOnError)
-	fs.SetOutput(g.stderr)
-	fs.Func("config", "configuration file (default ./config.yaml when present)", func(s string) error {
-		g.configPath = s
-		return nil
-	})
-	return fs
-}
-
-// loadConfig reads and validates the configuration; offline commands skip
-// the token checks.
-func loadConfig(g globals, offline bool) (Config, error) {
-	cfg, err := LoadConfig(g.configPath, g.env)
-	if err != nil {
-		return Config{}, err
-	}
-	check := cfg.Validate
-	if offline {
-		check = cfg.ValidateOffline
-	}
-	if err := check(); err != nil {
-		var ve ValidationError
-		if errors.As(err, &ve) {
-			noun := "problems"
-			if len(ve) == 1 {
-				noun = "problem"
-			}
-			return Config{}, fmt.Errorf("the configuration has %d %s:\n  %s", len(ve), noun, strings.Join(ve, "\n  "))
-		}
-		return Config{}, err
-	}
-	return cfg, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +87,21 @@ func TestRunServesHelpHealthAndStopsCleanly(t *testing.T) {
 		if strings.Contains(stderr.String(), tok) || strings.Contains(stdout.String(), tok) {
 			t.Error("a token reached the output")
 		}
+	}
+	var starting, warnings int
+	for _, l := range logLines(t, stderr.String()) {
+		if l["msg"] == "starting" {
+			starting++
+			if l["config"] != "none: defaults and environment" || l["database"] != dbPath || l["level"] != "INFO" {
+				t.Errorf("start-up line = %v", l)
+			}
+		}
+		if msg, _ := l["msg"].(string); strings.HasPrefix(msg, "no admins: nobody can triage") && l["level"] == "WARN" {
+			warnings++
+		}
+	}
+	if starting != 1 || warnings != 1 {
+		t.Errorf("run logged %d start-up lines and %d no-admin warnings, want 1 and 1:\n%s", starting, warnings, stderr.String())
 	}
 }
 
@@ -223,5 +240,75 @@ func TestVersionManifestAndUsage(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), []string{"help"}, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Commands:") {
 		t.Errorf("help: %v, %q", err, out.String())
+	}
+}
+
+// logLines decodes JSON log output, a record per line.
+func logLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+func TestStartupLogSaysWhatItRunsWith(t *testing.T) {
+	path := writeFile(t, `
+slack: {bot_token: xoxb-secret-1, app_token: xapp-secret-2}
+storage: {path: /data/liaison.db}
+admins: {users: [U0ADMIN1, U0ADMIN2], usergroup: S0PRODUCT}
+capture:
+  channels:
+    - {channel: C0FEED, mode: all}
+    - {channel: C0BUGS, mode: prefix, kind: bug}
+digests:
+  - {name: weekly, channel: C0STAKE, schedule: weekly mon 09:00, timezone: Europe/Berlin}
+`)
+	cfg, err := LoadConfig(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := []storage.Subscription{
+		{Name: "weekly", Channel: "C0OLD", Schedule: "daily 09:00", Timezone: "UTC", Origin: "config"}, // replaced by the file's at start
+		{Name: "bugs", Channel: "C0DEV", Schedule: "daily 17:30", Timezone: "UTC", Origin: "slack"},
+	}
+	var out bytes.Buffer
+	logStartup(slog.New(slog.NewJSONHandler(&out, nil)), cfg, 9, stored)
+	lines := logLines(t, out.String())
+	if len(lines) != 1 {
+		t.Fatalf("%d log lines, want the one start-up line:\n%s", len(lines), out.String())
+	}
+	got := lines[0]
+	want := map[string]any{
+		"level": "INFO", "msg": "starting",
+		"config": path, "database": "/data/liaison.db", "migrations_applied": 9.0,
+		"admins": []any{"U0ADMIN1", "U0ADMIN2"}, "admin_usergroup": "S0PRODUCT",
+		"channels": []any{"C0FEED (all, feedback)", "C0BUGS (prefix, bug)"},
+		"digests":  []any{"weekly: C0STAKE, weekly mon 09:00 (Europe/Berlin)", "bugs: C0DEV, daily 17:30 (UTC; made in Slack)"},
+	}
+	for k, v := range want {
+		if !reflect.DeepEqual(got[k], v) {
+			t.Errorf("%s = %#v, want %#v", k, got[k], v)
+		}
+	}
+	if strings.Contains(out.String(), "secret") {
+		t.Error("a token reached the start-up log")
+	}
+
+	// No file, no admins: said so, with a warning.
+	out.Reset()
+	logStartup(slog.New(slog.NewJSONHandler(&out, nil)), DefaultConfig(), 0, nil)
+	lines = logLines(t, out.String())
+	if len(lines) != 2 || lines[0]["config"] != "none: defaults and environment" || lines[0]["admin_usergroup"] != "none" ||
+		!reflect.DeepEqual(lines[0]["admins"], []any{}) || !reflect.DeepEqual(lines[0]["digests"], []any{}) {
+		t.Fatalf("start-up log without a file or admins:\n%s", out.String())
+	}
+	if lines[1]["level"] != "WARN" || !strings.Contains(lines[1]["msg"].(string), "no admins: nobody can triage") {
+		t.Errorf("want a warning that nobody can triage, got %v", lines[1])
 	}
 }
