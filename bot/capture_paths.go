@@ -155,6 +155,19 @@ func (b *Handlers) channelMessage(ctx context.Context, req *Request) (*Reply, er
 	}, Reply{})
 }
 
+// directMessage answers a message in a DM with Liaison (its Messages tab)
+// as a mention without the @: help, a question, a capture with a kind
+// prefix or capture verb, else the short help; never silence. Messages
+// from bots and apps (Liaison's own replies included), edits and other
+// subtypes are not answered, so two bots never loop.
+func (b *Handlers) directMessage(ctx context.Context, req *Request) (*Reply, error) {
+	ev, _ := req.Event.(*slackevents.MessageEvent)
+	if ev == nil || ev.BotID != "" || ev.SubType != "" || req.User == "" || req.User == b.botUserID {
+		return nil, nil
+	}
+	return b.mention(ctx, req)
+}
+
 // captureMentionButton is "Capture this as feedback" under the short help:
 // it captures the mention it answered.
 func (b *Handlers) captureMentionButton(ctx context.Context, req *Request) (*Reply, error) {

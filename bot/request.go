@@ -14,6 +14,7 @@ const (
 	KindCommand        RequestKind = "command"         // a slash command
 	KindMention        RequestKind = "mention"         // app_mention
 	KindMessage        RequestKind = "message"         // a message in a channel the bot is in
+	KindDirectMessage  RequestKind = "direct_message"  // a message in a DM with the bot (its Messages tab)
 	KindReaction       RequestKind = "reaction"        // reaction_added
 	KindHomeOpened     RequestKind = "home_opened"     // app_home_opened
 	KindAction         RequestKind = "action"          // block_actions

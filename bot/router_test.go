@@ -58,6 +58,7 @@ func socketEvent(t *testing.T, typ socketmode.EventType, payload map[string]any)
 
 func TestToRequest(t *testing.T) {
 	m := slackfake.Message{Channel: "C1", User: "U1", TS: "2.000001", ThreadTS: "2.000000", Text: "<@U0BOT> help"}
+	dm := slackfake.Message{Channel: "DU1", User: "U1", TS: "3.000001", Text: "<@U0BOT> top"}
 	tests := []struct {
 		name    string
 		typ     socketmode.EventType
@@ -70,6 +71,8 @@ func TestToRequest(t *testing.T) {
 			Request{Kind: KindMention, Text: "help", User: "U1", Channel: "C1", TS: "2.000001", ThreadTS: "2.000000"}},
 		{"message", socketmode.EventTypeEventsAPI, slackfake.EventCallback(slackfake.MessageEvent(m)),
 			Request{Kind: KindMessage, Text: "<@U0BOT> help", User: "U1", Channel: "C1", TS: "2.000001", ThreadTS: "2.000000"}},
+		{"direct message", socketmode.EventTypeEventsAPI, slackfake.EventCallback(slackfake.MessageEvent(dm)),
+			Request{Kind: KindDirectMessage, Text: "top", User: "U1", Channel: "DU1", TS: "3.000001"}},
 		{"reaction", socketmode.EventTypeEventsAPI, slackfake.EventCallback(slackfake.ReactionAdded("U2", "bulb", m)),
 			Request{Kind: KindReaction, Name: "bulb", User: "U2", Channel: "C1", TS: "2.000001"}},
 		{"home", socketmode.EventTypeEventsAPI, slackfake.EventCallback(slackfake.AppHomeOpened("U2")),

@@ -59,6 +59,7 @@ func (b *Bot) routes() {
 	b.router.commands[commandFeedback] = b.feedbackCommand
 
 	b.router.events[KindMention] = b.mention
+	b.router.events[KindDirectMessage] = b.directMessage
 	b.router.events[KindReaction] = b.reaction
 	b.router.events[KindMessage] = b.channelMessage
 	b.router.events[KindHomeOpened] = b.homeOpened
