@@ -97,8 +97,14 @@ func (b *Handlers) reactionKind(name string) (backlog.Kind, bool) {
 }
 
 // reaction captures the message a mapped emoji was added to; the person who
-// reacted becomes a follower (and voter). Other emoji are ignored.
+// reacted becomes a follower (and voter). A :+1: on a capture confirmation
+// is a vote instead (reactionVote). Other emoji are ignored.
 func (b *Handlers) reaction(ctx context.Context, req *Request) (*Reply, error) {
+	if isVoteReaction(req.Name) {
+		if reply, voted, err := b.reactionVote(ctx, req); voted || err != nil {
+			return reply, err
+		}
+	}
 	kind, ok := b.reactionKind(req.Name)
 	if !ok {
 		return nil, nil

@@ -116,7 +116,16 @@ func fillEvent(req *Request, inner any, botUserID string) bool {
 			req.Text = stripBotMention(ev.Text, botUserID)
 		}
 	case *slackevents.ReactionAddedEvent:
+		if ev.User == botUserID {
+			return false // Liaison's own reaction
+		}
 		req.Kind = KindReaction
+		req.User, req.Channel, req.TS, req.Name = ev.User, ev.Item.Channel, ev.Item.Timestamp, ev.Reaction
+	case *slackevents.ReactionRemovedEvent:
+		if ev.User == botUserID {
+			return false
+		}
+		req.Kind = KindUnreaction
 		req.User, req.Channel, req.TS, req.Name = ev.User, ev.Item.Channel, ev.Item.Timestamp, ev.Reaction
 	case *slackevents.AppHomeOpenedEvent:
 		req.Kind = KindHomeOpened
