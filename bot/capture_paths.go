@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/liaisonbot/liaison/backlog"
@@ -133,18 +134,22 @@ func (b *Handlers) reaction(ctx context.Context, req *Request) (*Reply, error) {
 	}, where)
 }
 
-// channelMessage captures top-level human messages in monitored channels:
-// all of them, or only those with a kind prefix.
+// channelMessage captures human messages in monitored channels: all of
+// them, or only those with a kind prefix; top-level ones, and thread
+// replies too when the channel's rule says so.
 func (b *Handlers) channelMessage(ctx context.Context, req *Request) (*Reply, error) {
 	rule, ok := b.cfg.Channels[req.Channel]
 	if !ok {
 		return nil, nil
 	}
 	ev, _ := req.Event.(*slackevents.MessageEvent)
+	reply := req.ThreadTS != "" && req.ThreadTS != req.TS
 	switch {
-	case ev == nil, ev.BotID != "", ev.SubType != "", req.User == "", req.User == b.botUserID:
-		return nil, nil // bots, edits, deletions, joins
-	case req.ThreadTS != "" && req.ThreadTS != req.TS:
+	case ev == nil, ev.BotID != "", req.User == "", req.User == b.botUserID:
+		return nil, nil // bots and apps, Liaison included
+	case ev.SubType != "" && !(rule.Threads && ev.SubType == slack.MsgSubTypeThreadBroadcast):
+		return nil, nil // edits, deletions, joins (a reply also sent to the channel is a reply)
+	case reply && !rule.Threads:
 		return nil, nil // thread replies
 	case strings.Contains(req.Text, "<@"+b.botUserID):
 		return nil, nil // the app_mention of the same message handles it

@@ -71,6 +71,7 @@ func (c Config) withDefaults() Config {
 type ChannelRule struct {
 	PrefixOnly bool         // only messages that start with a kind prefix
 	Kind       backlog.Kind // kind when no prefix says otherwise
+	Threads    bool         // human replies in threads too, each its own item
 }
 
 // Timing and capacity of the runtime.

@@ -82,6 +82,7 @@ type ChannelConfig struct {
 	Channel string `yaml:"channel"`
 	Mode    string `yaml:"mode"`
 	Kind    string `yaml:"kind"`
+	Threads bool   `yaml:"threads"` // human thread replies too, each its own item
 }
 
 // NotifyConfig says where follow-up notifications go.
@@ -403,7 +404,7 @@ func (cfg *Config) botConfig() bot.Config {
 		if c.Kind != "" {
 			kind, _ = backlog.ParseKind(c.Kind)
 		}
-		bc.Channels[c.Channel] = bot.ChannelRule{PrefixOnly: c.Mode == "prefix", Kind: kind}
+		bc.Channels[c.Channel] = bot.ChannelRule{PrefixOnly: c.Mode == "prefix", Kind: kind, Threads: c.Threads}
 	}
 	return bc
 }
