@@ -122,3 +122,16 @@ func TestDirectMessagesFromBotsAreIgnored(t *testing.T) {
 		t.Errorf("%d messages sent, want only the one confirmation", n)
 	}
 }
+
+func TestRequestFromADirectMessageIsNotAnnouncedTwiceInThatDM(t *testing.T) {
+	h := startBot(t)
+	_, env := h.slack.SendMessage(slackfake.Message{Channel: slackfake.DMChannel("U0BOB"), User: "U0BOB", Text: "feature: Dark mode for reports"})
+	h.settle(env)
+	h.slash("U0CAROL", "vote 1")
+	h.slash(admin, "status 1 shipped")
+	h.slack.WaitFor("both DMs", func() bool { return len(delivered(h, "has *shipped*")) >= 2 })
+	h.settle()
+	if got, want := delivered(h, "has *shipped*"), map[string]int{"U0BOB": 1, "U0CAROL": 1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("notifications = %v, want one DM each and no reply in the DM's thread", got)
+	}
+}
