@@ -153,14 +153,10 @@ func (b *Handlers) vote(ctx context.Context, id int64, user string) (*Reply, err
 	if err != nil {
 		return nil, err
 	}
-	moved := ""
-	if target != id {
-		moved = fmt.Sprintf(" (#%d was merged into it)", id)
-	}
 	if !added {
-		return &Reply{Text: fmt.Sprintf("You have already voted for *#%d*%s (%s).", target, moved, votesText(it.Votes))}, nil
+		return &Reply{Text: alreadyVotedText(it, id)}, nil
 	}
-	return &Reply{Text: fmt.Sprintf("Added your +1 to *#%d* %s%s — now %s. I'll tell you when it moves.", target, Escape(it.Title), moved, votesText(it.Votes))}, nil
+	return &Reply{Text: votedText(it, id)}, nil
 }
 
 func (b *Handlers) cmdUnvote(ctx context.Context, req *Request) (*Reply, error) {
@@ -175,7 +171,7 @@ func (b *Handlers) cmdUnvote(ctx context.Context, req *Request) (*Reply, error) 
 	if !removed {
 		return &Reply{Text: fmt.Sprintf("You had not voted for *#%d*.", id)}, nil
 	}
-	return &Reply{Text: fmt.Sprintf("Removed your vote from *#%d*. You still follow it; `/backlog unfollow %d` stops that.", id, id)}, nil
+	return &Reply{Text: unvotedText(id)}, nil
 }
 
 func (b *Handlers) cmdFollow(ctx context.Context, req *Request) (*Reply, error) {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/liaisonbot/liaison/backlog"
@@ -97,8 +98,14 @@ func (b *Handlers) reactionKind(name string) (backlog.Kind, bool) {
 }
 
 // reaction captures the message a mapped emoji was added to; the person who
-// reacted becomes a follower (and voter). Other emoji are ignored.
+// reacted becomes a follower (and voter). A :+1: on a capture confirmation
+// is a vote instead (reactionVote). Other emoji are ignored.
 func (b *Handlers) reaction(ctx context.Context, req *Request) (*Reply, error) {
+	if isVoteReaction(req.Name) {
+		if reply, voted, err := b.reactionVote(ctx, req); voted || err != nil {
+			return reply, err
+		}
+	}
 	kind, ok := b.reactionKind(req.Name)
 	if !ok {
 		return nil, nil
@@ -127,18 +134,22 @@ func (b *Handlers) reaction(ctx context.Context, req *Request) (*Reply, error) {
 	}, where)
 }
 
-// channelMessage captures top-level human messages in monitored channels:
-// all of them, or only those with a kind prefix.
+// channelMessage captures human messages in monitored channels: all of
+// them, or only those with a kind prefix; top-level ones, and thread
+// replies too when the channel's rule says so.
 func (b *Handlers) channelMessage(ctx context.Context, req *Request) (*Reply, error) {
 	rule, ok := b.cfg.Channels[req.Channel]
 	if !ok {
 		return nil, nil
 	}
 	ev, _ := req.Event.(*slackevents.MessageEvent)
+	reply := req.ThreadTS != "" && req.ThreadTS != req.TS
 	switch {
-	case ev == nil, ev.BotID != "", ev.SubType != "", req.User == "", req.User == b.botUserID:
-		return nil, nil // bots, edits, deletions, joins
-	case req.ThreadTS != "" && req.ThreadTS != req.TS:
+	case ev == nil, ev.BotID != "", req.User == "", req.User == b.botUserID:
+		return nil, nil // bots and apps, Liaison included
+	case ev.SubType != "" && !(rule.Threads && ev.SubType == slack.MsgSubTypeThreadBroadcast):
+		return nil, nil // edits, deletions, joins (a reply also sent to the channel is a reply)
+	case reply && !rule.Threads:
 		return nil, nil // thread replies
 	case strings.Contains(req.Text, "<@"+b.botUserID):
 		return nil, nil // the app_mention of the same message handles it
@@ -153,6 +164,19 @@ func (b *Handlers) channelMessage(ctx context.Context, req *Request) (*Reply, er
 		Path: backlog.CaptureChannel, Text: req.Text, Kind: rule.Kind,
 		Reporter: req.User, Capturer: req.User, Source: req.source(), EventID: req.EventID,
 	}, Reply{})
+}
+
+// directMessage answers a message in a DM with Liaison (its Messages tab)
+// as a mention without the @: help, a question, a capture with a kind
+// prefix or capture verb, else the short help; never silence. Messages
+// from bots and apps (Liaison's own replies included), edits and other
+// subtypes are not answered, so two bots never loop.
+func (b *Handlers) directMessage(ctx context.Context, req *Request) (*Reply, error) {
+	ev, _ := req.Event.(*slackevents.MessageEvent)
+	if ev == nil || ev.BotID != "" || ev.SubType != "" || req.User == "" || req.User == b.botUserID {
+		return nil, nil
+	}
+	return b.mention(ctx, req)
 }
 
 // captureMentionButton is "Capture this as feedback" under the short help:

@@ -52,6 +52,62 @@ func TestCaptureMonitoredChannel(t *testing.T) {
 	wantItem(t, items[1].Item, backlog.KindFeature, "Slack notifications for approvals", "U0CAROL", "U0CAROL", backlog.CaptureChannel)
 }
 
+func TestCaptureMonitoredThreadRepliesWhenTheChannelSaysSo(t *testing.T) {
+	h := startBot(t)
+	parent, env := h.slack.SendMessage(slackfake.Message{Channel: threadsChannel, User: "U0BOB", Text: "Exports time out for big workspaces"})
+	h.settle(env)
+	reply, env := h.slack.SendMessage(slackfake.Message{Channel: threadsChannel, User: "U0CAROL", Text: "feature: CSV export of the audit log", ThreadTS: parent.TS})
+	h.settle(env)
+	it := h.item(2)
+	wantItem(t, it, backlog.KindFeature, "CSV export of the audit log", "U0CAROL", "U0CAROL", backlog.CaptureChannel)
+	if it.Source.Channel != threadsChannel || it.Source.TS != reply.TS || it.Source.ThreadTS != parent.TS {
+		t.Errorf("source = %+v, want the reply %s in the thread of %s", it.Source, reply.TS, parent.TS)
+	}
+	confirmed := delivered(h, "Captured as *#2*")
+	if !reflect.DeepEqual(confirmed, map[string]int{"thread:" + parent.TS: 1}) {
+		t.Errorf("confirmations of #2 = %v, want one in the thread", confirmed)
+	}
+	// A reply also sent to the channel is a reply too.
+	broadcast, env := h.slack.SendMessage(slackfake.Message{Channel: threadsChannel, User: "U0DAVE", Subtype: "thread_broadcast", Text: "Same for PDFs", ThreadTS: parent.TS})
+	h.settle(env)
+	if it := h.item(3); it.Source.TS != broadcast.TS || it.Reporter != "U0DAVE" {
+		t.Errorf("broadcast reply captured as %+v", it)
+	}
+
+	// Not captured: replies in a channel without threads, Liaison's own
+	// confirmation in the thread, other bots, edits, and a reply that
+	// mentions Liaison (its app_mention answers it).
+	var own slackfake.Message
+	for _, m := range h.slack.Messages(threadsChannel) {
+		if m.BotID == slackfake.BotID {
+			own = m
+		}
+	}
+	if own.TS == "" {
+		t.Fatal("no confirmation in the thread")
+	}
+	top, env := h.slack.SendMessage(slackfake.Message{Channel: feedChannel, User: "U0BOB", Text: "Search is slow"})
+	h.settle(env)
+	envs := []slackfake.Envelope{h.slack.SendEvent(slackfake.MessageEvent(own))}
+	for _, m := range []slackfake.Message{
+		{Channel: feedChannel, User: "U0CAROL", Text: "feature: a reply where threads are off", ThreadTS: top.TS},
+		{Channel: feedChannel, User: "U0CAROL", Subtype: "thread_broadcast", Text: "a broadcast where threads are off", ThreadTS: top.TS},
+		{Channel: threadsChannel, User: "U0DEPLOY", BotID: "B0DEPLOY", Text: "deployed", ThreadTS: parent.TS},
+		{Channel: threadsChannel, User: "U0CAROL", Subtype: "message_changed", Text: "edited", ThreadTS: parent.TS},
+		{Channel: threadsChannel, User: "U0CAROL", Text: bot + "top", ThreadTS: parent.TS},
+	} {
+		_, env := h.slack.SendMessage(m)
+		envs = append(envs, env)
+	}
+	h.settle(envs...)
+	if n := len(h.items()); n != 4 {
+		for _, e := range h.items() {
+			t.Logf("item: %+v", e.Item)
+		}
+		t.Errorf("%d items, want 4 (the parent, two replies, and the top-level message where threads are off)", n)
+	}
+}
+
 func TestMentionInMonitoredChannelIsCapturedOnce(t *testing.T) {
 	h := startBot(t)
 	m := h.slack.AddMessage(slackfake.Message{Channel: feedChannel, User: "U0BOB", Text: bot + "feature: Saved filters"})

@@ -35,7 +35,7 @@ const (
 type outboxStore interface {
 	DueOutbox(ctx context.Context, limit int, skip []string) ([]storage.OutboxRow, error)
 	NextOutboxDue(ctx context.Context, after time.Time) (time.Time, bool, error)
-	OutboxSent(ctx context.Context, id int64, ts string) error
+	OutboxSent(ctx context.Context, id int64, channel, ts string) error
 	OutboxRetry(ctx context.Context, id int64, next time.Time, errText string, counted bool) error
 	OutboxDead(ctx context.Context, id int64, errText string) error
 	PendingOutbox(ctx context.Context) (int, error)
@@ -285,8 +285,10 @@ var permanent = map[string]bool{
 }
 
 // post sends one message as the row says: in a channel (and thread), only
-// to one person (by DM when the bot is not in that channel), or by DM.
-func (d *Delivery) post(ctx context.Context, r storage.OutboxRow) (string, error) {
+// to one person (by DM when the bot is not in that channel), or by DM. It
+// returns where the message landed, as Slack answered: the channel (a
+// DM's D… id; "" for an ephemeral message) and the ts.
+func (d *Delivery) post(ctx context.Context, r storage.OutboxRow) (channel, ts string, err error) {
 	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
 	if r.Blocks != "" {
 		var blocks slack.Blocks
@@ -299,16 +301,15 @@ func (d *Delivery) post(ctx context.Context, r storage.OutboxRow) (string, error
 	}
 	ctx = withGateScope(ctx, r.PaceKey())
 	if r.EphemeralUser == "" {
-		_, ts, err := d.api.PostMessageContext(ctx, r.Channel, opts...)
-		return ts, err
+		return d.api.PostMessageContext(ctx, r.Channel, opts...)
 	}
-	ts, err := d.api.PostEphemeralContext(ctx, r.Channel, r.EphemeralUser, opts...)
+	ts, err = d.api.PostEphemeralContext(ctx, r.Channel, r.EphemeralUser, opts...)
 	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
 		// A command or shortcut in a channel the bot is not in: the answer
 		// comes by DM instead.
-		_, ts, err = d.api.PostMessageContext(ctx, r.EphemeralUser, opts...)
+		return d.api.PostMessageContext(ctx, r.EphemeralUser, opts...)
 	}
-	return ts, err
+	return "", ts, err
 }
 
 // send posts one outbox message and records what happened: sent (with the
@@ -322,7 +323,7 @@ func (d *Delivery) send(ctx context.Context, r storage.OutboxRow) {
 	// when a Retry-After would outlast the bound. What happened is recorded
 	// even during shutdown, with retries, so a delivered message stays sent.
 	sctx, cancel := context.WithTimeout(ctx, outboxSendTimeout)
-	ts, err := d.post(sctx, r)
+	channel, ts, err := d.post(sctx, r)
 	cancel()
 	rctx := context.WithoutCancel(ctx)
 	record := func(do func(context.Context) error) {
@@ -339,7 +340,7 @@ func (d *Delivery) send(ctx context.Context, r storage.OutboxRow) {
 		}
 	}
 	if err == nil {
-		record(func(ctx context.Context) error { return d.db.OutboxSent(ctx, r.ID, ts) })
+		record(func(ctx context.Context) error { return d.db.OutboxSent(ctx, r.ID, channel, ts) })
 		d.metrics.outboxSent.Inc()
 		return
 	}

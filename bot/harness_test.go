@@ -22,19 +22,21 @@ import (
 
 // Channels the test configuration monitors.
 const (
-	feedChannel  = "C0FEED"  // mode all, kind feedback
-	ideasChannel = "C0IDEAS" // mode prefix, kind feature
+	feedChannel    = "C0FEED"    // mode all, kind feedback
+	ideasChannel   = "C0IDEAS"   // mode prefix, kind feature
+	threadsChannel = "C0THREADS" // mode all, kind feedback, thread replies too
 )
 
 // testConfig is the bot configuration the end-to-end tests run with: the
-// default reactions and two monitored channels.
+// default reactions and three monitored channels.
 func testConfig(fake *slackfake.Server) Config {
 	return Config{
 		BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL(),
 		Emoji: map[string]backlog.Kind{"bulb": backlog.KindFeature, "memo": backlog.KindFeedback, "bug": backlog.KindBug},
 		Channels: map[string]ChannelRule{
-			feedChannel:  {Kind: backlog.KindFeedback},
-			ideasChannel: {PrefixOnly: true, Kind: backlog.KindFeature},
+			feedChannel:    {Kind: backlog.KindFeedback},
+			ideasChannel:   {PrefixOnly: true, Kind: backlog.KindFeature},
+			threadsChannel: {Kind: backlog.KindFeedback, Threads: true},
 		},
 		Admins:      []string{admin},
 		AdminGroup:  adminGroup,

@@ -19,18 +19,19 @@ func (b *Handlers) help(context.Context, *Request) (*Reply, error) {
 		lines = append(lines, fmt.Sprintf("• `/backlog %s` — %s", Escape(sc.usage), sc.summary))
 	}
 	lines = append(lines, "• `@Liaison help` — this list, in a thread")
-	lines = append(lines, "★ product owners only. Ask me in a channel too: `@Liaison status of 42`, `top`, `search dark mode`, `what's planned`, `what shipped this week`, `my requests`.")
+	lines = append(lines, "★ product owners only. Ask me in a channel too: `@Liaison status of 42`, `top`, `search dark mode`, `what's planned`, `what shipped this week`, `my requests` — or in a direct message, without the `@Liaison`.")
 	intro := "*Liaison* keeps feedback and feature requests in one backlog and tells everyone who asked when things move."
 	capture := []string{
 		"*Add to the backlog*",
 		"• `/feedback feature: dark mode for reports` — start with `feature:`, `bug:`, `feedback:` or `idea:`; `/feedback` alone opens a form",
-		"• `@Liaison bug: login fails on Safari` — in any channel I'm in",
+		"• `@Liaison bug: login fails on Safari` — in any channel I'm in, or `bug: …` in a direct message to me",
 		"• `@Liaison capture` in a thread — captures the thread's first message",
 	}
 	if r := b.reactionHelp(); r != "" {
 		capture = append(capture, "• react to a message with "+r)
 	}
-	capture = append(capture, "• *Add to backlog* in a message's ⋮ menu, or *New request* from the shortcuts menu")
+	capture = append(capture, "• *Add to backlog* in a message's ⋮ menu, or *New request* from the shortcuts menu",
+		"• :+1: on my confirmation adds your vote; taking it back takes the vote back")
 	list := "*Ask and manage*\n" + strings.Join(lines, "\n")
 	captureText := strings.Join(capture, "\n")
 	return &Reply{

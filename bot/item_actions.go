@@ -78,3 +78,67 @@ func (b *Handlers) mergeButton(ctx context.Context, req *Request) (*Reply, error
 	}
 	return b.merge(ctx, from, into, req.User)
 }
+
+// isVoteReaction reports whether a reaction is :+1: (thumbsup), in any skin tone.
+func isVoteReaction(name string) bool {
+	name, _, _ = strings.Cut(name, "::")
+	return name == "+1" || name == "thumbsup"
+}
+
+// reactionVote is a :+1: added to a capture confirmation: the person's vote
+// (and follow), as its +1 button. voted is false when the message is no
+// capture confirmation. Only a new vote is answered, privately, in the
+// confirmation's thread: a +1 already there needs no word.
+func (b *Handlers) reactionVote(ctx context.Context, req *Request) (reply *Reply, voted bool, err error) {
+	conf, ok, err := b.db.ConfirmationAt(ctx, req.Channel, req.TS)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	target, added, err := b.db.Vote(ctx, conf.ItemID, req.User)
+	if err != nil {
+		return nil, true, storageErr(conf.ItemID, err)
+	}
+	if !added {
+		return nil, true, nil
+	}
+	it, err := b.db.Item(ctx, target)
+	if err != nil {
+		return nil, true, err
+	}
+	return &Reply{Text: votedText(it, conf.ItemID), Channel: conf.Channel, Thread: conf.ThreadTS, Ephemeral: true}, true, nil
+}
+
+// unreaction is a reaction taken back: a :+1: removed from a capture
+// confirmation removes that person's vote (they keep following), except
+// the reporter's, whose request it is. Only a vote removed is answered.
+// Every other reaction removed changes nothing: a capture stays captured.
+func (b *Handlers) unreaction(ctx context.Context, req *Request) (*Reply, error) {
+	if !isVoteReaction(req.Name) {
+		return nil, nil
+	}
+	conf, ok, err := b.db.ConfirmationAt(ctx, req.Channel, req.TS)
+	if err != nil || !ok {
+		return nil, err
+	}
+	it, err := b.db.Item(ctx, conf.ItemID)
+	if err != nil {
+		return nil, storageErr(conf.ItemID, err)
+	}
+	target := it
+	if it.DuplicateOf != 0 { // the votes went where it was merged
+		if target, err = b.db.Item(ctx, it.DuplicateOf); err != nil {
+			return nil, storageErr(it.DuplicateOf, err)
+		}
+	}
+	if req.User == it.Reporter || req.User == target.Reporter {
+		return nil, nil
+	}
+	removed, err := b.db.Unvote(ctx, target.ID, req.User)
+	if err != nil {
+		return nil, storageErr(target.ID, err)
+	}
+	if !removed {
+		return nil, nil
+	}
+	return &Reply{Text: unvotedText(target.ID), Channel: conf.Channel, Thread: conf.ThreadTS, Ephemeral: true}, nil
+}

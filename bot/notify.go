@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/storage"
@@ -19,7 +20,9 @@ const (
 var NotifyModes = []string{NotifyThread, NotifyDM, NotifyBoth, NotifyOff}
 
 // changeNotifier renders, for a change to an item, one reply in its source
-// thread (naming no one) and one DM per follower, as the notify mode says.
+// thread (naming no one) and one DM per follower, as the notify mode says;
+// an item captured in a DM with Liaison gets no thread reply when
+// followers hear by DM.
 // Keys make each message once per change per destination; they begin
 // "event:", as the keys already in outboxes do.
 func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Notifier {
@@ -27,7 +30,10 @@ func (b *Handlers) changeNotifier(reason string, into *backlog.Item) storage.Not
 		mode := b.cfg.NotifyMode
 		thread, dm := changeTexts(it, reason, into)
 		var out []storage.OutboxMessage
-		if (mode == NotifyThread || mode == NotifyBoth) && it.Source.Channel != "" && it.Source.TS != "" {
+		// A request made in a DM with Liaison has its thread in the
+		// reporter's DM: with DMs on, that thread would say it twice there.
+		inDM := strings.HasPrefix(it.Source.Channel, "D")
+		if (mode == NotifyThread || mode == NotifyBoth && !inDM) && it.Source.Channel != "" && it.Source.TS != "" {
 			ts := it.Source.ThreadTS
 			if ts == "" {
 				ts = it.Source.TS

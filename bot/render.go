@@ -95,6 +95,31 @@ func confirmation(c *captured) (string, []slack.Block) {
 	return text, blocks
 }
 
+// mergedNote is " (#5 was merged into it)" when the vote on item from
+// went to it, the item from was merged into; "" otherwise.
+func mergedNote(it backlog.Item, from int64) string {
+	if from == it.ID {
+		return ""
+	}
+	return fmt.Sprintf(" (#%d was merged into it)", from)
+}
+
+// votedText tells someone their +1 on item from counts, on it (from, or
+// the item from was merged into).
+func votedText(it backlog.Item, from int64) string {
+	return fmt.Sprintf("Added your +1 to *#%d* %s%s — now %s. I'll tell you when it moves.", it.ID, Escape(it.Title), mergedNote(it, from), votesText(it.Votes))
+}
+
+// alreadyVotedText is votedText for someone whose +1 was there already.
+func alreadyVotedText(it backlog.Item, from int64) string {
+	return fmt.Sprintf("You have already voted for *#%d*%s (%s).", it.ID, mergedNote(it, from), votesText(it.Votes))
+}
+
+// unvotedText tells someone their vote on item id is gone.
+func unvotedText(id int64) string {
+	return fmt.Sprintf("Removed your vote from *#%d*. You still follow it; `/backlog unfollow %d` stops that.", id, id)
+}
+
 // itemButtons are +1, Follow and View for item id.
 func itemButtons(id int64) slack.Block {
 	v := fmt.Sprint(id)

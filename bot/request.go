@@ -14,7 +14,9 @@ const (
 	KindCommand        RequestKind = "command"         // a slash command
 	KindMention        RequestKind = "mention"         // app_mention
 	KindMessage        RequestKind = "message"         // a message in a channel the bot is in
+	KindDirectMessage  RequestKind = "direct_message"  // a message in a DM with the bot (its Messages tab)
 	KindReaction       RequestKind = "reaction"        // reaction_added
+	KindUnreaction     RequestKind = "unreaction"      // reaction_removed
 	KindHomeOpened     RequestKind = "home_opened"     // app_home_opened
 	KindAction         RequestKind = "action"          // block_actions
 	KindShortcut       RequestKind = "shortcut"        // a global shortcut

@@ -12,7 +12,7 @@ import (
 // are filled once, in New, so a missing handler is visible in one place.
 type router struct {
 	commands  map[string]HandlerFunc      // by slash command: "/backlog"
-	events    map[RequestKind]HandlerFunc // mention, message, reaction, home_opened
+	events    map[RequestKind]HandlerFunc // mention, message, direct message, reactions, home_opened
 	actions   map[string]HandlerFunc      // by action_id
 	shortcuts map[string]HandlerFunc      // by callback_id (global and message shortcuts)
 	views     map[string]HandlerFunc      // by the view's callback_id
@@ -110,8 +110,22 @@ func fillEvent(req *Request, inner any, botUserID string) bool {
 		req.Kind = KindMessage
 		req.User, req.Channel, req.TS, req.ThreadTS = ev.User, ev.Channel, ev.TimeStamp, ev.ThreadTimeStamp
 		req.Text = ev.Text
+		if ev.ChannelType == "im" {
+			// Slack sends no app_mention in a DM, mentioned or not.
+			req.Kind = KindDirectMessage
+			req.Text = stripBotMention(ev.Text, botUserID)
+		}
 	case *slackevents.ReactionAddedEvent:
+		if ev.User == botUserID {
+			return false // Liaison's own reaction
+		}
 		req.Kind = KindReaction
+		req.User, req.Channel, req.TS, req.Name = ev.User, ev.Item.Channel, ev.Item.Timestamp, ev.Reaction
+	case *slackevents.ReactionRemovedEvent:
+		if ev.User == botUserID {
+			return false
+		}
+		req.Kind = KindUnreaction
 		req.User, req.Channel, req.TS, req.Name = ev.User, ev.Item.Channel, ev.Item.Timestamp, ev.Reaction
 	case *slackevents.AppHomeOpenedEvent:
 		req.Kind = KindHomeOpened

@@ -58,6 +58,7 @@ func socketEvent(t *testing.T, typ socketmode.EventType, payload map[string]any)
 
 func TestToRequest(t *testing.T) {
 	m := slackfake.Message{Channel: "C1", User: "U1", TS: "2.000001", ThreadTS: "2.000000", Text: "<@U0BOT> help"}
+	dm := slackfake.Message{Channel: "DU1", User: "U1", TS: "3.000001", Text: "<@U0BOT> top"}
 	tests := []struct {
 		name    string
 		typ     socketmode.EventType
@@ -70,8 +71,12 @@ func TestToRequest(t *testing.T) {
 			Request{Kind: KindMention, Text: "help", User: "U1", Channel: "C1", TS: "2.000001", ThreadTS: "2.000000"}},
 		{"message", socketmode.EventTypeEventsAPI, slackfake.EventCallback(slackfake.MessageEvent(m)),
 			Request{Kind: KindMessage, Text: "<@U0BOT> help", User: "U1", Channel: "C1", TS: "2.000001", ThreadTS: "2.000000"}},
+		{"direct message", socketmode.EventTypeEventsAPI, slackfake.EventCallback(slackfake.MessageEvent(dm)),
+			Request{Kind: KindDirectMessage, Text: "top", User: "U1", Channel: "DU1", TS: "3.000001"}},
 		{"reaction", socketmode.EventTypeEventsAPI, slackfake.EventCallback(slackfake.ReactionAdded("U2", "bulb", m)),
 			Request{Kind: KindReaction, Name: "bulb", User: "U2", Channel: "C1", TS: "2.000001"}},
+		{"reaction removed", socketmode.EventTypeEventsAPI, slackfake.EventCallback(slackfake.ReactionRemoved("U2", "+1::skin-tone-2", m)),
+			Request{Kind: KindUnreaction, Name: "+1::skin-tone-2", User: "U2", Channel: "C1", TS: "2.000001"}},
 		{"home", socketmode.EventTypeEventsAPI, slackfake.EventCallback(slackfake.AppHomeOpened("U2")),
 			Request{Kind: KindHomeOpened, User: "U2", Channel: "DU2"}},
 		{"block action", socketmode.EventTypeInteractive, slackfake.BlockAction("U2", m, "vote", "42"),
@@ -107,5 +112,14 @@ func TestToRequest(t *testing.T) {
 func TestToRequestIgnoresEventsWithoutRequest(t *testing.T) {
 	if r := toRequest(socketmode.Event{Type: socketmode.EventTypeHello}, "U0BOT"); r != nil {
 		t.Errorf("hello produced a request: %+v", r)
+	}
+}
+
+func TestToRequestIgnoresLiaisonsOwnReactions(t *testing.T) {
+	m := slackfake.Message{Channel: "C1", User: "U1", TS: "2.000001", Text: "feature: dark mode"}
+	for _, payload := range []map[string]any{slackfake.ReactionAdded("U0BOT", "+1", m), slackfake.ReactionRemoved("U0BOT", "+1", m)} {
+		if r := toRequest(socketEvent(t, socketmode.EventTypeEventsAPI, slackfake.EventCallback(payload)), "U0BOT"); r != nil {
+			t.Errorf("Liaison's own %s produced a request: %+v", payload["type"], r)
+		}
 	}
 }

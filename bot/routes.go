@@ -59,7 +59,9 @@ func (b *Bot) routes() {
 	b.router.commands[commandFeedback] = b.feedbackCommand
 
 	b.router.events[KindMention] = b.mention
+	b.router.events[KindDirectMessage] = b.directMessage
 	b.router.events[KindReaction] = b.reaction
+	b.router.events[KindUnreaction] = b.unreaction
 	b.router.events[KindMessage] = b.channelMessage
 	b.router.events[KindHomeOpened] = b.homeOpened
 

@@ -74,6 +74,7 @@ func (c Config) withDefaults() Config {
 type ChannelRule struct {
 	PrefixOnly bool         // only messages that start with a kind prefix
 	Kind       backlog.Kind // kind when no prefix says otherwise
+	Threads    bool         // human replies in threads too, each its own item
 }
 
 // Timing and capacity of the runtime.
@@ -745,7 +746,8 @@ func replyKey(req *Request) string {
 }
 
 // replyTo is where a reply to req goes after the ack. By default a message,
-// mention or reaction is answered in its thread and everything else
+// mention or reaction is answered in its thread, a direct message in the
+// DM (in its thread only if it was a thread reply), and everything else
 // ephemerally to the person who acted; Reply.Channel, Thread and Ephemeral
 // override that. A reply to a user id (no channel) arrives as a DM from
 // the app.
@@ -760,9 +762,10 @@ func replyTo(req *Request, reply *Reply) (storage.OutboxMessage, error) {
 	if channel == "" && (req.Kind == KindViewSubmission || req.Kind == KindShortcut) {
 		channel = req.User // no channel to answer in (a closed modal, a global shortcut): by DM
 	}
-	public := !reply.Ephemeral && (req.Kind == KindMention || req.Kind == KindMessage || req.Kind == KindReaction)
-	if public && reply.Channel == "" && thread == "" {
-		thread = req.TS
+	public := !reply.Ephemeral && (req.Kind == KindMention || req.Kind == KindMessage ||
+		req.Kind == KindReaction || req.Kind == KindDirectMessage)
+	if public && reply.Channel == "" && thread == "" && req.Kind != KindDirectMessage {
+		thread = req.TS // a DM is answered in the conversation, not in a thread
 	}
 	m := storage.OutboxMessage{Key: replyKey(req), Channel: channel, ThreadTS: thread, Lane: storage.LaneReply}
 	switch {

@@ -11,7 +11,9 @@ func TestManifestDeclaresEverythingTheSpecNeeds(t *testing.T) {
 	var m struct {
 		Features struct {
 			AppHome struct {
-				HomeTabEnabled bool `yaml:"home_tab_enabled"`
+				HomeTabEnabled      bool `yaml:"home_tab_enabled"`
+				MessagesTab         bool `yaml:"messages_tab_enabled"`
+				MessagesTabReadOnly bool `yaml:"messages_tab_read_only_enabled"`
 			} `yaml:"app_home"`
 			SlashCommands []struct {
 				Command string `yaml:"command"`
@@ -48,7 +50,10 @@ func TestManifestDeclaresEverythingTheSpecNeeds(t *testing.T) {
 	if !m.Features.AppHome.HomeTabEnabled {
 		t.Error("App Home tab is off")
 	}
-	for _, ev := range []string{"app_mention", "message.channels", "message.groups", "reaction_added", "app_home_opened"} {
+	if !m.Features.AppHome.MessagesTab || m.Features.AppHome.MessagesTabReadOnly {
+		t.Error("the Messages tab is off or read-only: people could not DM Liaison")
+	}
+	for _, ev := range []string{"app_mention", "message.channels", "message.groups", "message.im", "reaction_added", "reaction_removed", "app_home_opened"} {
 		if !slices.Contains(m.Settings.Events.Bot, ev) {
 			t.Errorf("event %s not subscribed", ev)
 		}
@@ -69,8 +74,9 @@ func TestManifestDeclaresEverythingTheSpecNeeds(t *testing.T) {
 	if shortcuts["capture_message"] != "message" || shortcuts["new_request"] != "global" {
 		t.Errorf("shortcuts = %v, want capture_message (message) and new_request (global)", shortcuts)
 	}
-	for _, s := range []string{"app_mentions:read", "channels:history", "groups:history", "chat:write", "commands",
-		"reactions:read", "reactions:write", "users:read", "usergroups:read", "im:write"} {
+	// bot/manifest_test.go checks these are exactly the scopes the code needs.
+	for _, s := range []string{"app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write", "commands",
+		"reactions:read", "usergroups:read"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, s) {
 			t.Errorf("bot scope %s missing", s)
 		}

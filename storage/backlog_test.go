@@ -185,8 +185,8 @@ func TestOutboxSurvivesReopenAndStates(t *testing.T) {
 	if err != nil || len(due) != 2 || due[1].ThreadTS != "1.1" {
 		t.Fatalf("after reopen: %+v, %v", due, err)
 	}
-	db.OutboxSent(ctx, due[0].ID, "9.9")
-	db.OutboxSent(ctx, due[0].ID, "9.10") // a second mark changes nothing
+	db.OutboxSent(ctx, due[0].ID, due[0].Channel, "9.9")
+	db.OutboxSent(ctx, due[0].ID, due[0].Channel, "9.10") // a second mark changes nothing
 	if r, _ := readOutbox(t, db, "k1"); r.State != "sent" || r.SentTS != "9.9" {
 		t.Errorf("k1 = %s %s", r.State, r.SentTS)
 	}

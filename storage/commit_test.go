@@ -157,7 +157,7 @@ func TestPruneOutboxKeepsWhatIsPendingOrAwaited(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s is not in the outbox", key)
 		}
-		if err := db.OutboxSent(ctx, r.ID, "1.1"); err != nil {
+		if err := db.OutboxSent(ctx, r.ID, "C1", "1.1"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -28,7 +28,7 @@ func TestRunsAreUniquePerPeriod(t *testing.T) {
 	if len(due) != 1 {
 		t.Fatalf("%d messages queued, want 1", len(due))
 	}
-	if err := db.OutboxSent(ctx, due[0].ID, "1700.1"); err != nil {
+	if err := db.OutboxSent(ctx, due[0].ID, due[0].Channel, "1700.1"); err != nil {
 		t.Fatal(err)
 	}
 	if r, ok, _ := db.RunAt(ctx, subs[0].ID, end); !ok || r.State != "posted" || r.MessageTS != "1700.1" {

@@ -127,7 +127,7 @@ func TestMigration9PostsTheRunOfADigestQueuedBefore(t *testing.T) {
 	}
 	for _, r := range due {
 		if r.Key == "reply:1" {
-			if err := db.OutboxSent(ctx, r.ID, "1700.9"); err != nil {
+			if err := db.OutboxSent(ctx, r.ID, r.Channel, "1700.9"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -137,10 +137,10 @@ func TestMigration9PostsTheRunOfADigestQueuedBefore(t *testing.T) {
 	}
 	for _, r := range due {
 		if r.Key == "digest:1:x:0" {
-			if err := db.OutboxSent(ctx, r.ID, "1700.1"); err != nil {
+			if err := db.OutboxSent(ctx, r.ID, r.Channel, "1700.1"); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.OutboxSent(ctx, r.ID, "1700.2"); err != nil { // marked already: nothing changes
+			if err := db.OutboxSent(ctx, r.ID, r.Channel, "1700.2"); err != nil { // marked already: nothing changes
 				t.Fatal(err)
 			}
 		}

@@ -15,7 +15,7 @@ func TestThreadRepliesWaitForTheirPostAndGoInItsThread(t *testing.T) {
 	if !ok {
 		t.Fatal("the post is not in the outbox")
 	}
-	if err := db.OutboxSent(ctx, post.ID, "1700000000.000100"); err != nil {
+	if err := db.OutboxSent(ctx, post.ID, "C0X", "1700000000.000100"); err != nil {
 		t.Fatal(err)
 	}
 	got := dueKeys(t, db)

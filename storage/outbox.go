@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,7 +20,10 @@ const (
 // optionally), only to one person in a channel, or, with a user id as the
 // channel, by DM.
 type OutboxMessage struct {
-	Key      string // unique per change and destination: enqueueing it again does nothing
+	Key string // unique per change and destination: enqueueing it again does nothing
+	// ItemID is the item the message is about. A reply (LaneReply) about
+	// an item is that item's capture confirmation: once posted, it is where
+	// a +1 reaction votes (see OutboxSent).
 	ItemID   int64
 	Channel  string
 	ThreadTS string
@@ -179,16 +183,64 @@ func (db *DB) NextOutboxDue(ctx context.Context, after time.Time) (time.Time, bo
 	return t, err == nil, err
 }
 
-// OutboxSent marks a message delivered, with the ts Slack gave it. A
-// message already marked stays as it was.
-func (db *DB) OutboxSent(ctx context.Context, id int64, ts string) error {
-	_, err := db.exec(ctx, `
-		UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
-		WHERE id = ? AND state = 'pending'`, ts, formatTime(db.Now()), id)
+// OutboxSent marks a message delivered, with where Slack says it landed:
+// the channel chat.postMessage answered (a DM's D… id when it was sent to a
+// user id; "" for an ephemeral message, which no one can react to) and its
+// ts. A capture confirmation that landed in a channel or DM is recorded
+// with it, in the same transaction, so a +1 on it votes (ConfirmationAt).
+// A message already marked stays as it was.
+func (db *DB) OutboxSent(ctx context.Context, id int64, channel, ts string) error {
+	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
+			WHERE id = ? AND state = 'pending'`, ts, formatTime(db.Now()), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 || channel == "" || ts == "" {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO confirmations (
+				channel,
+				ts,
+				thread_ts,
+				item_id
+			)
+			SELECT ?, ?, thread_ts, item_id FROM outbox
+			WHERE id = ? AND lane = ? AND item_id IS NOT NULL
+			ON CONFLICT DO NOTHING`, channel, ts, id, LaneReply)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("mark outbox %d sent: %w", id, err)
 	}
 	return nil
+}
+
+// Confirmation is a posted capture confirmation: the message a +1
+// reaction votes from.
+type Confirmation struct {
+	Channel  string
+	TS       string
+	ThreadTS string // the thread it is in; "" at top level
+	ItemID   int64  // the item it confirmed (maybe merged since)
+}
+
+// ConfirmationAt finds the capture confirmation posted at channel and ts;
+// ok is false when that message is none.
+func (db *DB) ConfirmationAt(ctx context.Context, channel, ts string) (c Confirmation, ok bool, err error) {
+	err = db.read.QueryRowContext(ctx, `
+		SELECT thread_ts, item_id FROM confirmations WHERE channel = ? AND ts = ?`, channel, ts).
+		Scan(&c.ThreadTS, &c.ItemID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Confirmation{}, false, nil
+	case err != nil:
+		return Confirmation{}, false, fmt.Errorf("confirmation at %s %s: %w", channel, ts, err)
+	}
+	c.Channel, c.TS = channel, ts
+	return c, true, nil
 }
 
 // OutboxRetry schedules another attempt at next. counted says whether this

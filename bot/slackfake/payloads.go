@@ -2,6 +2,7 @@ package slackfake
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -42,11 +43,17 @@ func AppMention(m Message) map[string]any {
 	return ev
 }
 
-// MessageEvent is the message event for a message posted in a channel.
+// MessageEvent is the message event for a message posted in a channel, or
+// in a DM with the bot when the channel is a D… id (message.im: Slack
+// tells them apart by channel_type).
 func MessageEvent(m Message) map[string]any {
+	channelType := "channel"
+	if strings.HasPrefix(m.Channel, "D") {
+		channelType = "im"
+	}
 	ev := map[string]any{
 		"type": "message", "user": m.User, "text": m.Text, "ts": m.TS,
-		"channel": m.Channel, "event_ts": m.TS, "team": TeamID, "channel_type": "channel",
+		"channel": m.Channel, "event_ts": m.TS, "team": TeamID, "channel_type": channelType,
 	}
 	if m.ThreadTS != "" {
 		ev["thread_ts"] = m.ThreadTS
@@ -69,10 +76,22 @@ func ReactionAdded(user, reaction string, m Message) map[string]any {
 	}
 }
 
+// ReactionRemoved is the reaction_removed event for user taking a reaction
+// back from a message.
+func ReactionRemoved(user, reaction string, m Message) map[string]any {
+	ev := ReactionAdded(user, reaction, m)
+	ev["type"] = "reaction_removed"
+	return ev
+}
+
+// DMChannel is the id of the DM between user and the bot, where
+// chat.postMessage to the user id lands.
+func DMChannel(user string) string { return postChannel(user) }
+
 // AppHomeOpened is the app_home_opened event for the Home tab.
 func AppHomeOpened(user string) map[string]any {
 	return map[string]any{
-		"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home",
+		"type": "app_home_opened", "user": user, "channel": DMChannel(user), "tab": "home",
 		"event_ts": time.Now().Format("20060102150405.000000"),
 	}
 }

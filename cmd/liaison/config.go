@@ -82,6 +82,7 @@ type ChannelConfig struct {
 	Channel string `yaml:"channel" example:"C0123FEED"`
 	Mode    string `yaml:"mode" example:"all"`
 	Kind    string `yaml:"kind" example:"feedback"`
+	Threads bool   `yaml:"threads" example:"true"` // human thread replies too, each its own item
 }
 
 // NotifyConfig says where follow-up notifications go.
@@ -416,7 +417,7 @@ func (cfg *Config) botConfig() bot.Config {
 		if c.Kind != "" {
 			kind, _ = backlog.ParseKind(c.Kind)
 		}
-		bc.Channels[c.Channel] = bot.ChannelRule{PrefixOnly: c.Mode == "prefix", Kind: kind}
+		bc.Channels[c.Channel] = bot.ChannelRule{PrefixOnly: c.Mode == "prefix", Kind: kind, Threads: c.Threads}
 	}
 	return bc
 }
