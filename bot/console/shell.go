@@ -21,9 +21,10 @@ import (
 const Help = `Type what you would type in Slack, as the user and in the channel the prompt shows:
   /feedback feature: dark mode       /backlog top       /backlog status 3 shipped
   @liaison bug: login fails          @liaison what's planned
-  the export is slow                 (a message in the channel: captured when it is monitored)
+  the export is slow                 (a message in the channel: captured when it is monitored;
+                                      in :dm, answered like a mention)
 Shell commands:
-  :user U123      type as another person        :channel C123   type in another channel
+  :user U123      type as another person        :channel C123   type in another channel         :dm   type in your DM with Liaison
   :admin          make this person a product owner, or not
   :react bulb     react to the last message in the channel with :bulb:
   :press +1       press a button of the last message that had buttons
@@ -110,8 +111,12 @@ func (s *Shell) Line(ctx context.Context, line string) (bool, error) {
 		ts := s.post(text)
 		evt = s.event(&slackevents.AppMentionEvent{Type: "app_mention", User: s.user, Text: text, TimeStamp: ts, Channel: s.chann}, "app_mention")
 	default:
+		kind := "channel"
+		if strings.HasPrefix(s.chann, "D") {
+			kind = "im" // a message in the DM with Liaison: its Messages tab
+		}
 		ts := s.post(line)
-		evt = s.event(&slackevents.MessageEvent{Type: "message", User: s.user, Text: line, TimeStamp: ts, Channel: s.chann, ChannelType: "channel"}, "message")
+		evt = s.event(&slackevents.MessageEvent{Type: "message", User: s.user, Text: line, TimeStamp: ts, Channel: s.chann, ChannelType: kind}, "message")
 	}
 	return false, s.send(ctx, evt)
 }
@@ -145,6 +150,9 @@ func (s *Shell) command(ctx context.Context, line string) (bool, error) {
 		}
 		s.chann = arg
 		s.say("You type in #%s.\n", s.chann)
+	case ":dm":
+		s.chann = "D" + s.user[1:]
+		s.say("You type in your DM with Liaison (#%s); :channel C123 leaves it.\n", s.chann)
 	case ":admin":
 		if i := slices.Index(s.admins, s.user); i >= 0 {
 			s.admins = slices.Delete(s.admins, i, i+1)

@@ -155,3 +155,18 @@ No form is open: /feedback alone opens one.
 		t.Errorf("#1 = %+v, %v", it, err)
 	}
 }
+
+// TestShellDirectMessages: in :dm a message is answered like a mention,
+// in the DM.
+func TestShellDirectMessages(t *testing.T) {
+	out, _ := session(t, bot.Config{}, ":dm\nfeature: dark mode\ntop\n")
+	wantLines(t, out, `You type in your DM with Liaison (#D0YOU); :channel C123 leaves it.
+→ DM to D0YOU:
+  Captured as #1 · Feature request · new
+  >dark mode
+  [+1] [Follow] [View]
+→ DM to D0YOU:
+  Top 10 open items — by score, then votes, then age
+  #1 dark mode — feature request · new · 1 vote
+`)
+}
