@@ -47,6 +47,12 @@ Commands:
   run        connect to Slack and serve (Socket Mode)
   migrate    create or upgrade the SQLite database
   export     write every item as JSON or CSV (--format json|csv, --out FILE)
+  import     restore the items of an export: import [--format json|csv] FILE
+             (every row checked first; all written in one transaction, or none)
+  backup     write a consistent copy of the database, safe while the bot runs:
+             backup [--force] FILE
+  healthcheck
+             ask the bot's /healthz on http.addr; exit 0 on 200, else 1
   digest preview [--subscription NAME] [--since 7d] [--format text|blocks]
              render a digest from the local database, without Slack
   manifest   print the Slack app manifest to paste into api.slack.com/apps
@@ -86,6 +92,11 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		"digest":   cmdDigest,
 		"manifest": cmdManifest,
 		"version":  cmdVersion,
+
+		// Restoring, copying and watching a running bot's data.
+		"import":      cmdImport,
+		"backup":      cmdBackup,
+		"healthcheck": cmdHealthcheck,
 	}
 	name := fs.Arg(0)
 	switch name {
