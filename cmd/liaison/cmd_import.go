@@ -239,7 +239,16 @@ func readJSONRows(data []byte) ([]importRow, []importProblem) {
 	for dec.More() {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, append(problems, importProblem{line: lines.at(int(dec.InputOffset())),
+			// A syntax error's offset counts from the start of the value.
+			at := len(data)
+			if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+				start := int(dec.InputOffset())
+				for start < len(data) && strings.ContainsRune(" \t\r\n,", rune(data[start])) {
+					start++
+				}
+				at = start + int(se.Offset)
+			}
+			return nil, append(problems, importProblem{line: lines.at(at),
 				msg: fmt.Sprintf("invalid JSON after row %d: %v", len(rows), err)})
 		}
 		r := importRow{row: len(rows) + 1, line: lines.at(int(dec.InputOffset()) - len(raw))}
@@ -410,7 +419,7 @@ func parseWhole(s string, p *int64) string {
 func parseNumber(s string, p *float64) string {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return fmt.Sprintf("bad number %q: want a number like 2 or 0.5, or empty for not set", s)
+		return fmt.Sprintf("bad number %q: want a number like 2 or 0.5 (empty or null when not set)", s)
 	}
 	*p = f
 	return ""
@@ -583,7 +592,7 @@ func (r *importRow) check(present func(string) bool, failed map[string]bool) []i
 		}
 	}
 	if ok("votes") && !failed["voters"] && rec.Votes != len(rec.Voters) {
-		add("votes", "is %d but %d voters are listed; votes is the number of voters", rec.Votes, len(rec.Voters))
+		add("votes", "is %d but voters holds %s; votes is the number of voters", rec.Votes, plural(len(rec.Voters), "user"))
 	}
 	if ok("duplicate_of") && rec.DuplicateOf != nil {
 		if d := *rec.DuplicateOf; d < 1 {
