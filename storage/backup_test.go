@@ -72,8 +72,9 @@ func assertConsistentCopy(t *testing.T, path string, want []int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	conn := readOnly(t, path)
 	have := map[int64]bool{}
-	for _, s := range tableRows(t, path, `SELECT id FROM items`) {
+	for _, s := range tableRows(t, conn, `SELECT id FROM items`) {
 		id, _ := strconv.ParseInt(strings.Trim(s, "[]"), 10, 64)
 		have[id] = true
 	}
@@ -89,14 +90,14 @@ func assertConsistentCopy(t *testing.T, path string, want []int64) {
 	if len(missing) > 0 {
 		t.Errorf("the copy lacks %d captures committed before the backup began, e.g. #%d", len(missing), missing[0])
 	}
-	if torn := tableRows(t, path, `SELECT i.id FROM items i
+	if torn := tableRows(t, conn, `SELECT i.id FROM items i
 		WHERE i.vote_count <> 2
 		   OR (SELECT count(*) FROM item_votes v WHERE v.item_id = i.id) <> 2
 		   OR (SELECT count(*) FROM item_followers f WHERE f.item_id = i.id) <> 2
 		   OR NOT EXISTS (SELECT 1 FROM item_changes c WHERE c.item_id = i.id AND c.type = 'created')`); len(torn) > 0 {
 		t.Errorf("captures only partly in the copy: %v", torn)
 	}
-	if counts := tableRows(t, path, `SELECT (SELECT coalesce(sum(n), 0) FROM item_counts) = (SELECT count(*) FROM items)`); !slices.Equal(counts, []string{"[1]"}) {
+	if counts := tableRows(t, conn, `SELECT (SELECT coalesce(sum(n), 0) FROM item_counts) = (SELECT count(*) FROM items)`); !slices.Equal(counts, []string{"[1]"}) {
 		t.Error("item_counts in the copy disagree with its items")
 	}
 }

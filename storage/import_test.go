@@ -72,14 +72,20 @@ func exportedItems(t *testing.T, db *DB) []ExportItem {
 	return out
 }
 
-// tableRows reads query's rows from the file at path as text, one string a row.
-func tableRows(t *testing.T, path, query string) []string {
+// readOnly opens the file at path read-only for the test's checks.
+func readOnly(t *testing.T, path string) *sql.DB {
 	t.Helper()
 	conn, err := sql.Open("sqlite", readOnlyDSN(path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// tableRows reads query's rows as text, one string a row.
+func tableRows(t *testing.T, conn *sql.DB, query string) []string {
+	t.Helper()
 	rows, err := conn.Query(query)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
@@ -108,7 +114,8 @@ func tableRows(t *testing.T, path, query string) []string {
 // tables included, so an index that changed shows), by table.
 func dumpAll(t *testing.T, path string) map[string][]string {
 	t.Helper()
-	tables := tableRows(t, path, `SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema
+	conn := readOnly(t, path)
+	tables := tableRows(t, conn, `SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema
 		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name`)
 	out := map[string][]string{}
 	for _, row := range tables {
@@ -117,7 +124,7 @@ func dumpAll(t *testing.T, path string) map[string][]string {
 		if withoutRowid == "1" {
 			cols = "*"
 		}
-		rows := tableRows(t, path, `SELECT `+cols+` FROM "`+name+`"`)
+		rows := tableRows(t, conn, `SELECT `+cols+` FROM "`+name+`"`)
 		slices.Sort(rows)
 		out[name] = rows
 	}
@@ -180,6 +187,7 @@ func TestImportLeavesIndexesAsCapturesDo(t *testing.T) {
 	if got := exportedItems(t, dst); !reflect.DeepEqual(got, items) {
 		t.Errorf("exported after import:\n%+v\nwant:\n%+v", got, items)
 	}
+	srcConn, dstConn := readOnly(t, src.path), readOnly(t, dst.path)
 	for _, q := range []string{
 		`SELECT id, kind, status, title, body, reporter, capturer, capture, source_team, source_channel, source_ts,
 			source_thread_ts, permalink, assignee, tracker_url, reach, impact, confidence, effort, score,
@@ -193,7 +201,7 @@ func TestImportLeavesIndexesAsCapturesDo(t *testing.T) {
 		`SELECT * FROM item_counts WHERE n > 0 ORDER BY status, kind`,
 		`SELECT * FROM title_words_pending`,
 	} {
-		want, got := tableRows(t, src.path, q), tableRows(t, dst.path, q)
+		want, got := tableRows(t, srcConn, q), tableRows(t, dstConn, q)
 		if !slices.Equal(got, want) {
 			t.Errorf("%s\nafter import: %v\nafter captures: %v", q, got, want)
 		}
@@ -201,7 +209,7 @@ func TestImportLeavesIndexesAsCapturesDo(t *testing.T) {
 	if want, got := ftsTerms(t, src.path), ftsTerms(t, dst.path); !slices.Equal(got, want) {
 		t.Errorf("items_fts after import:\n%v\nafter captures:\n%v", got, want)
 	}
-	if n := len(tableRows(t, dst.path, `SELECT 1 FROM title_words`)); n == 0 {
+	if n := len(tableRows(t, dstConn, `SELECT 1 FROM title_words`)); n == 0 {
 		t.Error("title_words is empty after import: similar items would find nothing")
 	}
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,11 @@ func TestHealthcheckAgainstTheRunningBot(t *testing.T) {
 	fake.WaitConnections(1)
 	addr := listenAddr(t, fake, &logs)
 	_, port, _ := net.SplitHostPort(addr)
+	// Slack sees the socket a moment before the bot has read its hello.
+	fake.WaitFor("the bot to report its socket connected", func() bool {
+		code, _ := getHealth(t, addr)
+		return code == http.StatusOK
+	})
 
 	// A listener on every interface is asked on 127.0.0.1.
 	for _, a := range []string{addr, ":" + port, "0.0.0.0:" + port, "[::]:" + port} {
