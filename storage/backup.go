@@ -8,23 +8,27 @@ import (
 	"os"
 )
 
-// Backup writes a consistent copy of the database to path, which must not
-// exist or be empty, with VACUUM INTO: one read transaction, so the copy
-// is the database as of one commit (every group the committer finished
-// before it began, none after), while writes go on beside it.
+// Backup writes a consistent copy of the database file at src to path,
+// which must not exist or be empty, with VACUUM INTO: one read
+// transaction, so the copy is the database as of one commit (every group
+// a committer finished before it began, none after), while writes go on
+// beside it, in this process or another.
 //
-// It runs on a read-only connection of its own: the read pool's
-// query_only refuses to write even the copy, and the writer is the
-// committer's. The copy is compact, in rollback-journal mode, and synced
-// to disk before Backup returns.
-func (db *DB) Backup(ctx context.Context, path string) error {
-	src, err := sql.Open("sqlite", readOnlyDSN(db.path)+"&_pragma=busy_timeout(5000)")
+// It reads through a read-only connection of its own, which never creates
+// src: a DB's read pool is query_only, which refuses to write even the
+// copy, and its writer belongs to the committer. The copy is compact, in
+// rollback-journal mode, and synced to disk before Backup returns.
+func Backup(ctx context.Context, src, path string) error {
+	if _, err := os.Stat(src); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	db, err := sql.Open("sqlite", readOnlyDSN(src)+"&_pragma=busy_timeout(5000)")
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	defer src.Close()
-	if _, err := src.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
-		return fmt.Errorf("backup to %s: %w", path, err)
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("backup %s: %w", src, err)
 	}
 	// VACUUM INTO leaves the copy to the OS cache; a backup is on the disk.
 	f, err := os.OpenFile(path, os.O_RDWR, 0)

@@ -111,7 +111,7 @@ func TestBackupIsConsistentWhileCapturesCommit(t *testing.T) {
 	}
 	before := c.committed()
 	dest := filepath.Join(t.TempDir(), "copy.db")
-	if err := db.Backup(ctx, dest); err != nil {
+	if err := Backup(ctx, db.path, dest); err != nil {
 		t.Fatal(err)
 	}
 	after := len(c.committed())
@@ -132,7 +132,7 @@ func TestBackupRefusesAnExistingCopy(t *testing.T) {
 	if err := os.WriteFile(dest, []byte("an older backup"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Backup(context.Background(), dest); err == nil {
+	if err := Backup(context.Background(), db.path, dest); err == nil {
 		t.Error("Backup wrote over a file that was there")
 	}
 	if b, _ := os.ReadFile(dest); string(b) != "an older backup" {
@@ -144,7 +144,7 @@ func TestCheckCopyRefusesADamagedFile(t *testing.T) {
 	db := openTest(t)
 	capture(t, db, "Something to copy", "")
 	dest := filepath.Join(t.TempDir(), "copy.db")
-	if err := db.Backup(context.Background(), dest); err != nil {
+	if err := Backup(context.Background(), db.path, dest); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := CheckCopy(context.Background(), dest); err != nil || r.Items != 1 || r.SchemaVersion != latestVersion(t) {

@@ -57,12 +57,6 @@ func cmdBackup(ctx context.Context, g globals, args []string) error {
 		return fmt.Errorf("backup: directory %s does not exist; create it first", dir)
 	}
 
-	db, err := storage.Open(ctx, src)
-	if err != nil {
-		return fmt.Errorf("storage.path: %w", err)
-	}
-	defer db.Close()
-
 	// The copy is made beside FILE and renamed over it once checked, so a
 	// failed backup never leaves a half-written FILE or destroys the last.
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".*.tmp")
@@ -72,7 +66,7 @@ func cmdBackup(ctx context.Context, g globals, args []string) error {
 	tmpPath := tmp.Name()
 	tmp.Close()
 	defer os.Remove(tmpPath) // gone by then after a success
-	if err := db.Backup(ctx, tmpPath); err != nil {
+	if err := storage.Backup(ctx, src, tmpPath); err != nil {
 		return err
 	}
 	report, err := storage.CheckCopy(ctx, tmpPath)
@@ -88,9 +82,6 @@ func cmdBackup(ctx context.Context, g globals, args []string) error {
 	}
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("backup: %w", err)
-	}
-	if err := db.Close(); err != nil {
-		return fmt.Errorf("backup: close %s: %w", src, err)
 	}
 	fmt.Fprintf(g.stdout, "backed up %s to %s: %d bytes, %s, schema version %d, integrity check ok\n",
 		src, dest, info.Size(), plural(int(report.Items), "item"), report.SchemaVersion)
