@@ -106,10 +106,10 @@ func buildLiaison(t *testing.T) string {
 func buildBinary(tb testing.TB) string {
 	tb.Helper()
 	bin := filepath.Join(tb.TempDir(), "liaison")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build := exec.Command("scripts/build-static", bin)
+	build.Dir = "../.."
 	if out, err := build.CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
+		tb.Fatalf("scripts/build-static: %v\n%s", err, out)
 	}
 	return bin
 }

@@ -31,8 +31,11 @@ func commands() []command {
 		runCommand,
 		migrateCommand,
 		exportCommand,
+		importCommand,
+		backupCommand,
 		digestCommand,
 		shellCommand,
+		healthcheckCommand,
 		manifestCommand,
 		versionCommand,
 	}
