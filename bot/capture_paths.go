@@ -173,8 +173,13 @@ func (b *Handlers) channelMessage(ctx context.Context, req *Request) (*Reply, er
 // subtypes are not answered, so two bots never loop.
 func (b *Handlers) directMessage(ctx context.Context, req *Request) (*Reply, error) {
 	ev, _ := req.Event.(*slackevents.MessageEvent)
-	if ev == nil || ev.BotID != "" || ev.SubType != "" || req.User == "" || req.User == b.botUserID {
+	if ev == nil || ev.BotID != "" || req.User == "" || req.User == b.botUserID {
 		return nil, nil
+	}
+	switch ev.SubType {
+	case "", "file_share", "thread_broadcast": // a person writing (with a file, or to the channel too)
+	default:
+		return nil, nil // edits, deletions, joins and the like
 	}
 	return b.mention(ctx, req)
 }

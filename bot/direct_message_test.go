@@ -135,3 +135,21 @@ func TestRequestFromADirectMessageIsNotAnnouncedTwiceInThatDM(t *testing.T) {
 		t.Errorf("notifications = %v, want one DM each and no reply in the DM's thread", got)
 	}
 }
+
+// TestDirectMessageWithAFileIsAnswered: a DM with a file attached
+// (subtype file_share) is a person writing, answered like any DM; an edit
+// is not.
+func TestDirectMessageWithAFileIsAnswered(t *testing.T) {
+	h := startBot(t)
+	dm := slackfake.DMChannel("U0BOB")
+	_, env := h.slack.SendMessage(slackfake.Message{Channel: dm, User: "U0BOB", Subtype: "file_share", Text: "bug: the export is empty, screenshot attached"})
+	h.settle(env)
+	if it := h.item(1); it.Kind != backlog.KindBug || it.Title != "the export is empty, screenshot attached" {
+		t.Errorf("#1 = %+v", it)
+	}
+	_, env = h.slack.SendMessage(slackfake.Message{Channel: dm, User: "U0BOB", Subtype: "message_changed", Text: "feature: edited"})
+	h.settle(env)
+	if n := len(h.items()); n != 1 {
+		t.Errorf("%d items after an edit, want 1", n)
+	}
+}

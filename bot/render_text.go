@@ -110,14 +110,29 @@ func elementText(e slack.BlockElement) string {
 // slackToken is one of Slack's <…> tokens in mrkdwn.
 var slackToken = regexp.MustCompile(`<([^<>]*)>`)
 
-// Bold and italic markers at the start and at the end of a word.
+// Bold and italic as Slack reads them: a pair of markers around text that
+// neither starts nor ends with a space, not inside a word.
 var (
-	emphasisOpen  = regexp.MustCompile(`(^|[\s(>•])[*_]+`)
-	emphasisClose = regexp.MustCompile(`[*_]+($|[\s).,:;!?—])`)
+	bold   = regexp.MustCompile(`(^|[^\w*])\*([^*\s](?:[^*\n]*[^*\s])?)\*($|[^\w*])`)
+	italic = regexp.MustCompile(`(^|[^\w_])_([^_\s](?:[^_\n]*[^_\s])?)_($|[^\w_])`)
 )
 
+// stripEmphasis removes bold and italic markers outside `code`.
+func stripEmphasis(s string) string {
+	parts := strings.Split(s, "`")
+	for i := 0; i < len(parts); i += 2 {
+		for _, re := range []*regexp.Regexp{bold, italic} {
+			// Again until nothing changes: neighbours share the character between them.
+			for next := re.ReplaceAllString(parts[i], "$1$2$3"); next != parts[i]; next = re.ReplaceAllString(parts[i], "$1$2$3") {
+				parts[i] = next
+			}
+		}
+	}
+	return strings.Join(parts, "`")
+}
+
 // MrkdwnText reads mrkdwn as plain text: *bold* and _italic_ lose their
-// markers, <@U1> reads "@U1", <#C1|name> "#name", <url|label> "label
+// markers (a lone * or _, and `code`, stay as written), <@U1> reads "@U1", <#C1|name> "#name", <url|label> "label
 // (url)", <!date^…|fallback> its fallback, and entities are decoded.
 func MrkdwnText(s string) string {
 	s = slackToken.ReplaceAllStringFunc(s, func(tok string) string {
@@ -139,7 +154,6 @@ func MrkdwnText(s string) string {
 		}
 		return ref
 	})
-	s = emphasisOpen.ReplaceAllString(s, "$1")
-	s = emphasisClose.ReplaceAllString(s, "$1")
+	s = stripEmphasis(s)
 	return Unescape(s)
 }

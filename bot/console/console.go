@@ -61,7 +61,7 @@ func New(out io.Writer) *Console {
 	return &Console{
 		events:   make(chan socketmode.Event, 16),
 		out:      out,
-		seq:      time.Now().Unix() * 1_000_000,
+		seq:      time.Now().UnixMicro(),
 		acked:    map[string]chan struct{}{},
 		messages: map[string][]slack.Message{},
 	}
@@ -69,9 +69,11 @@ func New(out io.Writer) *Console {
 
 var _ bot.Local = (*Console)(nil)
 
-// nextTS is a fresh, increasing message timestamp; call with c.mu held.
+// nextTS is a fresh message timestamp, as Slack's: the clock in
+// microseconds, and always later than the last (so a later session on the
+// same database never reuses one); call with c.mu held.
 func (c *Console) nextTS() string {
-	c.seq++
+	c.seq = max(c.seq+1, time.Now().UnixMicro())
 	return fmt.Sprintf("%d.%06d", c.seq/1_000_000, c.seq%1_000_000)
 }
 
@@ -181,10 +183,12 @@ func message(channel string, options []slack.MsgOption) (text, thread string, bl
 
 // The Web API, as the bot calls it.
 
+// AuthTestContext answers auth.test: the shell's bot user.
 func (c *Console) AuthTestContext(context.Context) (*slack.AuthTestResponse, error) {
 	return &slack.AuthTestResponse{UserID: BotUserID, TeamID: TeamID, BotID: BotID, Team: "shell", User: "liaison"}, nil
 }
 
+// PostMessageContext prints chat.postMessage as where it lands and what it shows.
 func (c *Console) PostMessageContext(_ context.Context, channel string, options ...slack.MsgOption) (string, string, error) {
 	text, thread, blocks, err := message(channel, options)
 	if err != nil {
@@ -199,6 +203,7 @@ func (c *Console) PostMessageContext(_ context.Context, channel string, options 
 	return channel, ts, nil
 }
 
+// PostEphemeralContext prints chat.postEphemeral: seen only by user.
 func (c *Console) PostEphemeralContext(_ context.Context, channel, user string, options ...slack.MsgOption) (string, error) {
 	text, _, blocks, err := message(channel, options)
 	if err != nil {
@@ -211,6 +216,7 @@ func (c *Console) PostEphemeralContext(_ context.Context, channel, user string, 
 	return ts, nil
 }
 
+// GetConversationHistoryContext answers conversations.history from what was typed and posted.
 func (c *Console) GetConversationHistoryContext(_ context.Context, p *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -231,6 +237,7 @@ func (c *Console) GetConversationHistoryContext(_ context.Context, p *slack.GetC
 	return resp, nil
 }
 
+// GetConversationRepliesContext answers conversations.replies from what was typed and posted.
 func (c *Console) GetConversationRepliesContext(_ context.Context, p *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -246,10 +253,12 @@ func (c *Console) GetConversationRepliesContext(_ context.Context, p *slack.GetC
 	return out, false, "", nil
 }
 
+// GetPermalinkContext answers chat.getPermalink: the shell has none.
 func (c *Console) GetPermalinkContext(context.Context, *slack.PermalinkParameters) (string, error) {
 	return "", nil // the shell's messages have no web address
 }
 
+// OpenViewContext prints the form views.open shows, and keeps it for :submit.
 func (c *Console) OpenViewContext(_ context.Context, _ string, view slack.ModalViewRequest) (*slack.ViewResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -272,6 +281,7 @@ func (c *Console) OpenViewContext(_ context.Context, _ string, view slack.ModalV
 	return &slack.ViewResponse{SlackResponse: slack.SlackResponse{Ok: true}}, nil
 }
 
+// PublishViewContext prints the App Home views.publish shows.
 func (c *Console) PublishViewContext(_ context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -279,6 +289,7 @@ func (c *Console) PublishViewContext(_ context.Context, req slack.PublishViewCon
 	return &slack.ViewResponse{SlackResponse: slack.SlackResponse{Ok: true}}, nil
 }
 
+// GetUserGroupMembersContext answers usergroups.users.list: no groups.
 func (c *Console) GetUserGroupMembersContext(context.Context, string, ...slack.GetUserGroupMembersOption) ([]string, error) {
 	return nil, nil // the shell has no user groups: :admin says who is a product owner
 }

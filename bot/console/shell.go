@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +28,8 @@ const Help = `Type what you would type in Slack, as the user and in the channel 
 Shell commands:
   :user U123      type as another person        :channel C123   type in another channel         :dm   type in your DM with Liaison
   :admin          make this person a product owner, or not
-  :react bulb     react to the last message in the channel with :bulb:
+  :react bulb     react to the last message in the channel with :bulb: (:react +1 on a
+                  confirmation is a vote)
   :press +1       press a button of the last message that had buttons
   :submit a | b   fill in the form last opened, field by field, and send it
   :home           open the App Home
@@ -48,33 +51,52 @@ type Bot interface {
 
 // Shell reads what a person types and prints what Slack would show.
 type Shell struct {
-	c      *Console
-	bot    Bot
-	user   string
-	chann  string
-	admins []string // the configured product owners, and those :admin made
-	prompt bool     // print a prompt before each line (a terminal, not a pipe)
-	seq    int
+	c       *Console
+	bot     Bot
+	user    string
+	chann   string
+	admins  []string // the configured product owners, and those :admin made
+	prompt  bool     // print a prompt before each line (a terminal, not a pipe)
+	session string   // in every id, so no two sessions' ids meet in the ledger
+	seq     int
 }
 
 // NewShell is a shell typing into c for b; admins are the configured
 // product owners; prompt says whether to print a prompt.
 func NewShell(c *Console, b Bot, admins []string, prompt bool) *Shell {
-	return &Shell{c: c, bot: b, user: DefaultUser, chann: DefaultChannel, admins: slices.Clone(admins), prompt: prompt}
+	return &Shell{c: c, bot: b, user: DefaultUser, chann: DefaultChannel, admins: slices.Clone(admins), prompt: prompt,
+		session: strconv.FormatInt(time.Now().UnixNano(), 36)}
 }
 
-// Serve reads lines from in until it ends, ctx ends or :quit.
+// Serve reads lines from in until it ends, ctx ends (Ctrl-C) or :quit.
 func (s *Shell) Serve(ctx context.Context, in io.Reader) error {
-	lines := bufio.NewScanner(in)
-	lines.Buffer(make([]byte, 64*1024), 1<<20)
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() { // reading blocks; ctx must still end the shell
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+	}()
 	for {
 		if s.prompt {
 			s.say("%s in #%s> ", s.user, s.chann)
 		}
-		if !lines.Scan() {
-			return lines.Err()
+		var line string
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-readErr:
+			return err
+		case line = <-lines:
 		}
-		quit, err := s.Line(ctx, lines.Text())
+		quit, err := s.Line(ctx, line)
 		if err != nil {
 			return err
 		}
@@ -105,9 +127,9 @@ func (s *Shell) Line(ctx context.Context, line string) (bool, error) {
 	switch {
 	case strings.HasPrefix(line, "/"):
 		command, text, _ := strings.Cut(line, " ")
-		evt = s.slash(command, strings.TrimSpace(text))
+		evt = s.slash(command, slackText(strings.TrimSpace(text)))
 	case hasMentionPrefix(line):
-		text := "<@" + BotUserID + "> " + strings.TrimSpace(line[len("@liaison"):])
+		text := "<@" + BotUserID + "> " + slackText(strings.TrimSpace(line[len("@liaison"):]))
 		ts := s.post(text)
 		evt = s.event(&slackevents.AppMentionEvent{Type: "app_mention", User: s.user, Text: text, TimeStamp: ts, Channel: s.chann}, "app_mention")
 	default:
@@ -115,10 +137,27 @@ func (s *Shell) Line(ctx context.Context, line string) (bool, error) {
 		if strings.HasPrefix(s.chann, "D") {
 			kind = "im" // a message in the DM with Liaison: its Messages tab
 		}
-		ts := s.post(line)
-		evt = s.event(&slackevents.MessageEvent{Type: "message", User: s.user, Text: line, TimeStamp: ts, Channel: s.chann, ChannelType: kind}, "message")
+		text := slackText(line)
+		ts := s.post(text)
+		evt = s.event(&slackevents.MessageEvent{Type: "message", User: s.user, Text: text, TimeStamp: ts, Channel: s.chann, ChannelType: kind}, "message")
 	}
 	return false, s.send(ctx, evt)
+}
+
+// mentionWord is a typed @U123, #C123, @here, @channel or @everyone.
+var mentionWord = regexp.MustCompile(`(^|\s)(@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|@here|@channel|@everyone)\b`)
+
+// slackText is typed text as Slack delivers it: &, < and > encoded, and
+// @U123, #C123 and @here made into Slack's <@U123>, <#C123> and <!here>.
+func slackText(typed string) string {
+	return mentionWord.ReplaceAllStringFunc(bot.Escape(typed), func(m string) string {
+		lead, word := m[:len(m)-len(strings.TrimLeft(m, " \t"))], strings.TrimLeft(m, " \t")
+		switch word {
+		case "@here", "@channel", "@everyone":
+			return lead + "<!" + word[1:] + ">"
+		}
+		return lead + "<" + word + ">"
+	})
 }
 
 // hasMentionPrefix reports whether line starts with "@liaison".
@@ -142,6 +181,9 @@ func (s *Shell) command(ctx context.Context, line string) (bool, error) {
 			return false, nil
 		}
 		s.user = arg
+		if strings.HasPrefix(s.chann, "D") {
+			s.chann = "D" + s.user[1:] // the DM goes with the person
+		}
 		s.say("You are %s%s.\n", s.user, s.role())
 	case ":channel":
 		if !bot.IsChannelID(arg) || arg[0] == 'D' {
@@ -183,7 +225,7 @@ func (s *Shell) role() string {
 	return ", not a product owner (:admin makes you one)"
 }
 
-// react adds a reaction to the last message typed in the channel.
+// react adds a reaction to the last message in the channel, whoever wrote it.
 func (s *Shell) react(ctx context.Context, emoji string) error {
 	if emoji == "" {
 		s.say("Which reaction? :react bulb\n")
@@ -191,12 +233,8 @@ func (s *Shell) react(ctx context.Context, emoji string) error {
 	}
 	s.c.mu.Lock()
 	var target string
-	msgs := s.c.messages[s.chann]
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].BotID == "" {
-			target = msgs[i].Timestamp
-			break
-		}
+	if msgs := s.c.messages[s.chann]; len(msgs) > 0 {
+		target = msgs[len(msgs)-1].Timestamp
 	}
 	s.c.mu.Unlock()
 	if target == "" {
@@ -289,7 +327,7 @@ func (s *Shell) submit(ctx context.Context, arg string) error {
 // id is a fresh id with a prefix.
 func (s *Shell) id(prefix string) string {
 	s.seq++
-	return fmt.Sprintf("%s%06d", prefix, s.seq)
+	return fmt.Sprintf("%s-%s-%d", prefix, s.session, s.seq)
 }
 
 // post records a message the person typed in the channel and returns its ts.

@@ -39,9 +39,15 @@ func (s *syncBuffer) String() string {
 // timestamps written TS.
 func session(t *testing.T, cfg bot.Config, script string) (string, *storage.DB) {
 	t.Helper()
+	return sessionOn(t, filepath.Join(t.TempDir(), "liaison.db"), cfg, script)
+}
+
+// sessionOn is session on the database at path.
+func sessionOn(t *testing.T, path string, cfg bot.Config, script string) (string, *storage.DB) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
+	db, err := storage.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +95,7 @@ func wantLines(t *testing.T, got, want string) {
 // TestShellSession: capture, vote, ship and read back, typed as in Slack;
 // the replies and what the delivery path sends are shown as text.
 func TestShellSession(t *testing.T) {
-	script := `/feedback feature: dark mode <!here> for reports
+	script := `/feedback feature: dark mode @here for reports
 @liaison bug: login fails on Safari
 :press +1
 :user U0BOB
@@ -103,7 +109,8 @@ func TestShellSession(t *testing.T) {
 /backlog help
 `
 	out, db := session(t, bot.Config{}, script)
-	// <!here> reads as typed: escaped, it never became Slack's @here.
+	// @here reaches the bot as Slack sends it, <!here>, and reads back as
+	// text: escaped, it never pinged anyone.
 	wantLines(t, out, `Captured as #1 · Feature request · new
 >dark mode <!here> for reports
 [+1] [Follow] [View]
@@ -169,4 +176,28 @@ func TestShellDirectMessages(t *testing.T) {
   Top 10 open items — by score, then votes, then age
   #1 dark mode — feature request · new · 1 vote
 `)
+}
+
+// TestShellSessionsShareADatabase: a second session on the same database
+// is answered like the first; none of its events looks like a redelivery
+// of the first's, and none of its messages like one already captured.
+func TestShellSessionsShareADatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "liaison.db")
+	cfg := bot.Config{Channels: map[string]bot.ChannelRule{DefaultChannel: {Kind: "feedback"}}}
+	first, db := sessionOn(t, path, cfg, "@liaison feature: first\nthe export is slow\n")
+	db.Close()
+	second, db := sessionOn(t, path, cfg, "@liaison feature: second\nthe import is slow\n")
+	for _, want := range []string{"Captured as #1", "Captured as #2"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first session lacks %q:\n%s", want, first)
+		}
+	}
+	for _, want := range []string{"Captured as #3", "Captured as #4"} {
+		if !strings.Contains(second, want) {
+			t.Errorf("second session lacks %q:\n%s", want, second)
+		}
+	}
+	if it, err := db.Item(context.Background(), 4); err != nil || it.Title != "the import is slow" {
+		t.Errorf("#4 = %+v, %v", it, err)
+	}
 }

@@ -321,7 +321,7 @@ func TestBackupRefusesAMissingDatabase(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "liaison.db")
 	err := run(context.Background(), []string{"backup", filepath.Join(dir, "copy.db")}, dbEnv(dbPath), io.Discard, io.Discard)
-	want := fmt.Sprintf("storage.path: no database at %s (backup never creates one); set LIAISON_DB or storage.path to the database to copy", dbPath)
+	want := fmt.Sprintf("no database at %s; run `liaison migrate` or `liaison run` first, or set storage.path / LIAISON_DB", dbPath)
 	if err == nil || err.Error() != want {
 		t.Errorf("backup of a missing database = %v, want %q", err, want)
 	}

@@ -38,15 +38,9 @@ func cmdBackup(ctx context.Context, g globals, dest string, force bool) error {
 		return err
 	}
 	src := cfg.Storage.Path
-	srcInfo, err := os.Stat(src)
-	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("storage.path: no database at %s (backup never creates one); set LIAISON_DB or storage.path to the database to copy", src)
-	}
+	srcInfo, err := existingDatabase(src) // backup never creates the database it copies
 	if err != nil {
-		return fmt.Errorf("storage.path: %w", err)
-	}
-	if srcInfo.IsDir() {
-		return fmt.Errorf("storage.path: %s is a directory, not a database; set LIAISON_DB or storage.path to the database file", src)
+		return err
 	}
 	switch info, err := os.Stat(dest); {
 	case err == nil && os.SameFile(info, srcInfo):

@@ -35,6 +35,21 @@ func openDB(ctx context.Context, path string) (*storage.DB, int, error) {
 	return db, applied, nil
 }
 
+// existingDatabase checks that path is a database file that exists, and
+// names the path it looked at when it is not; it creates nothing.
+func existingDatabase(path string) (os.FileInfo, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("no database at %s; run `liaison migrate` or `liaison run` first, or set storage.path / LIAISON_DB", absPath(path))
+	case err != nil:
+		return nil, fmt.Errorf("storage.path: %w", err)
+	case fi.IsDir():
+		return nil, fmt.Errorf("storage.path: %s is a directory; set storage.path / LIAISON_DB to the database file in it", absPath(path))
+	}
+	return fi, nil
+}
+
 // openExisting loads the configuration of a command that never talks to
 // Slack (no token checks) and opens its existing database: openExistingDB.
 func openExisting(ctx context.Context, g globals) (Config, *storage.DB, error) {
@@ -51,14 +66,8 @@ func openExisting(ctx context.Context, g globals) (Config, *storage.DB, error) {
 // it refuses one whose schema is not this binary's instead of migrating it
 // behind the back of a bot that may be running on it.
 func openExistingDB(ctx context.Context, path string) (*storage.DB, error) {
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, fmt.Errorf("no database at %s; run `liaison migrate` or `liaison run` first, or set storage.path / LIAISON_DB", absPath(path))
-	case err != nil:
-		return nil, fmt.Errorf("storage.path: %w", err)
-	case fi.IsDir():
-		return nil, fmt.Errorf("storage.path: %s is a directory; set storage.path / LIAISON_DB to the database file in it", absPath(path))
+	if _, err := existingDatabase(path); err != nil {
+		return nil, err
 	}
 	db, err := storage.Open(ctx, path)
 	if err != nil {

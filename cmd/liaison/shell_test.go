@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -37,12 +40,28 @@ func TestShellReadsAPipe(t *testing.T) {
 	if strings.Contains(out.String(), "shell on") {
 		t.Errorf("a pipe got the interactive banner:\n%s", out.String())
 	}
-	db, err := storage.Open(context.Background(), filepath.Join(dir, "liaison.db"))
+	db, err := storage.Open(context.Background(), filepath.Join(dir, "liaison-shell.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	if it, err := db.Item(context.Background(), 1); err != nil || it.Title != "dark mode" {
 		t.Errorf("stored #1 = %+v, %v", it, err)
+	}
+}
+
+// TestShellRefusesTheBotsDatabase: the shell is a bot of its own; on the
+// database `run` uses it would deliver that bot's waiting messages to the
+// terminal, so it refuses it and creates nothing.
+func TestShellRefusesTheBotsDatabase(t *testing.T) {
+	dir := t.TempDir()
+	live := filepath.Join(dir, "liaison.db")
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"shell", "--db", live}, []string{"LIAISON_DB=" + live}, &stdout, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "is the database `liaison run` uses") {
+		t.Errorf("shell on the bot's database = %v", err)
+	}
+	if _, err := os.Stat(live); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused database was created: %v", err)
 	}
 }
