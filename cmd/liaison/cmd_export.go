@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -119,9 +120,12 @@ func cmdExport(ctx context.Context, g globals, format, outPath string) error {
 	var w io.Writer = g.stdout
 	var file *os.File
 	if outPath != "" {
-		if file, err = os.Create(outPath); err != nil {
+		// Written beside outPath and renamed over it once complete, so a
+		// failed export never leaves a partial file where the last one was.
+		if file, err = os.CreateTemp(filepath.Dir(outPath), "."+filepath.Base(outPath)+".*.tmp"); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
+		defer os.Remove(file.Name()) // gone by then after a success
 		defer file.Close()
 		w = file
 	}
@@ -137,8 +141,17 @@ func cmdExport(ctx context.Context, g globals, format, outPath string) error {
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write export: %w", err)
 	}
-	if file != nil {
-		return file.Close()
+	if file == nil {
+		return nil
+	}
+	if err := file.Sync(); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := os.Rename(file.Name(), outPath); err != nil {
+		return fmt.Errorf("--out: %w", err)
 	}
 	return nil
 }
