@@ -273,6 +273,7 @@ func (c *Console) OpenViewContext(_ context.Context, _ string, view slack.ModalV
 		}
 	}
 	where := "a form opens, " + title
+	c.form = nil // a view without inputs (an item's details) has nothing to submit
 	if len(fields) > 0 {
 		where += " (:submit " + strings.Join(fields, " | ") + " sends it)"
 		c.form = &view
