@@ -53,6 +53,7 @@ type Console struct {
 // press is a button on screen: what pressing it sends.
 type press struct {
 	label, actionID, value string
+	options                []*slack.OptionBlockObject // a select's, for :choose
 	channel, ts            string
 }
 
@@ -113,8 +114,12 @@ func (c *Console) remember(blocks []slack.Block, channel, ts string) {
 		switch v := bl.(type) {
 		case *slack.ActionBlock:
 			for _, e := range v.Elements.ElementSet {
-				if b, ok := e.(*slack.ButtonBlockElement); ok {
-					add(b)
+				switch e := e.(type) {
+				case *slack.ButtonBlockElement:
+					add(e)
+				case *slack.SelectBlockElement:
+					found = append(found, press{label: bot.MrkdwnText(e.Placeholder.Text), actionID: e.ActionID,
+						options: e.Options, channel: channel, ts: ts})
 				}
 			}
 		case *slack.SectionBlock:

@@ -31,6 +31,8 @@ Shell commands:
   :react bulb     react to the last message in the channel with :bulb: (:react +1 on a
                   confirmation is a vote)
   :press +1       press a button of the last message that had buttons
+  :choose Planned pick an option in a menu of the last message (the card's Set status…)
+  :thread         type in the thread of the last message; :thread off leaves it
   :submit a | b   fill in the form last opened, field by field, and send it
   :home           open the App Home
   :help           this text                     :quit           leave (so does end of input)
@@ -57,6 +59,7 @@ type Shell struct {
 	chann   string
 	admins  []string // the configured product owners, and those :admin made
 	prompt  bool     // print a prompt before each line (a terminal, not a pipe)
+	thread  string   // the thread typed in (:thread), "" for the channel
 	session string   // in every id, so no two sessions' ids meet in the ledger
 	seq     int
 }
@@ -86,7 +89,11 @@ func (s *Shell) Serve(ctx context.Context, in io.Reader) error {
 	}()
 	for {
 		if s.prompt {
-			s.say("%s in #%s> ", s.user, s.chann)
+			where := "#" + s.chann
+			if s.thread != "" {
+				where += " thread " + s.thread
+			}
+			s.say("%s in %s> ", s.user, where)
 		}
 		var line string
 		select {
@@ -131,7 +138,7 @@ func (s *Shell) Line(ctx context.Context, line string) (bool, error) {
 	case hasMentionPrefix(line):
 		text := "<@" + BotUserID + "> " + slackText(strings.TrimSpace(line[len("@liaison"):]))
 		ts := s.post(text)
-		evt = s.event(&slackevents.AppMentionEvent{Type: "app_mention", User: s.user, Text: text, TimeStamp: ts, Channel: s.chann}, "app_mention")
+		evt = s.event(&slackevents.AppMentionEvent{Type: "app_mention", User: s.user, Text: text, TimeStamp: ts, ThreadTimeStamp: s.thread, Channel: s.chann}, "app_mention")
 	default:
 		kind := "channel"
 		if strings.HasPrefix(s.chann, "D") {
@@ -139,7 +146,7 @@ func (s *Shell) Line(ctx context.Context, line string) (bool, error) {
 		}
 		text := slackText(line)
 		ts := s.post(text)
-		evt = s.event(&slackevents.MessageEvent{Type: "message", User: s.user, Text: text, TimeStamp: ts, Channel: s.chann, ChannelType: kind}, "message")
+		evt = s.event(&slackevents.MessageEvent{Type: "message", User: s.user, Text: text, TimeStamp: ts, ThreadTimeStamp: s.thread, Channel: s.chann, ChannelType: kind}, "message")
 	}
 	return false, s.send(ctx, evt)
 }
@@ -190,10 +197,10 @@ func (s *Shell) command(ctx context.Context, line string) (bool, error) {
 			s.say("Give a channel id: :channel C123\n")
 			return false, nil
 		}
-		s.chann = arg
+		s.chann, s.thread = arg, ""
 		s.say("You type in #%s.\n", s.chann)
 	case ":dm":
-		s.chann = "D" + s.user[1:]
+		s.chann, s.thread = "D"+s.user[1:], ""
 		s.say("You type in your DM with Liaison (#%s); :channel C123 leaves it.\n", s.chann)
 	case ":admin":
 		if i := slices.Index(s.admins, s.user); i >= 0 {
@@ -211,6 +218,10 @@ func (s *Shell) command(ctx context.Context, line string) (bool, error) {
 		return false, s.press(ctx, arg)
 	case ":submit":
 		return false, s.submit(ctx, arg)
+	case ":choose":
+		return false, s.choose(ctx, arg)
+	case ":thread":
+		s.enterThread(arg)
 	default:
 		s.say("I don't know %s. :help lists what works.\n", name)
 	}
@@ -324,6 +335,66 @@ func (s *Shell) submit(ctx context.Context, arg string) error {
 		Request: &socketmode.Request{Type: "interactive", EnvelopeID: env}})
 }
 
+// enterThread types in the thread of the last message in the channel (or
+// the thread it is in); "off" goes back to the channel.
+func (s *Shell) enterThread(arg string) {
+	if arg == "off" {
+		s.thread = ""
+		s.say("You type in #%s.\n", s.chann)
+		return
+	}
+	s.c.mu.Lock()
+	var root string
+	if msgs := s.c.messages[s.chann]; len(msgs) > 0 {
+		last := msgs[len(msgs)-1]
+		root = last.Timestamp
+		if last.ThreadTimestamp != "" {
+			root = last.ThreadTimestamp
+		}
+	}
+	s.c.mu.Unlock()
+	if root == "" {
+		s.say("No message in #%s to reply to yet: type one first.\n", s.chann)
+		return
+	}
+	s.thread = root
+	s.say("You type in the thread of %s in #%s; :thread off leaves it.\n", root, s.chann)
+}
+
+// choose picks an option, by its label or value, in a menu of the last
+// message that had buttons or menus (the card's "Set status…", say).
+func (s *Shell) choose(ctx context.Context, arg string) error {
+	s.c.mu.Lock()
+	buttons := s.c.buttons
+	s.c.mu.Unlock()
+	var menus []string
+	for _, b := range buttons {
+		for _, o := range b.options {
+			if o.Text != nil && (strings.EqualFold(o.Text.Text, arg) || strings.EqualFold(o.Value, arg) || strings.HasSuffix(o.Value, ":"+arg)) {
+				cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, TriggerID: s.id("trigger")}
+				cb.User.ID, cb.Team.ID, cb.Channel.ID = s.user, TeamID, b.channel
+				cb.Container = slack.Container{Type: "message", MessageTs: b.ts, ChannelID: b.channel}
+				cb.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: b.actionID, SelectedOption: *o}}
+				return s.send(ctx, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
+					Request: &socketmode.Request{Type: "interactive", EnvelopeID: s.id("env")}})
+			}
+		}
+		if len(b.options) > 0 {
+			var names []string
+			for _, o := range b.options {
+				names = append(names, o.Text.Text)
+			}
+			menus = append(menus, "["+b.label+" ▾]: "+strings.Join(names, ", "))
+		}
+	}
+	if len(menus) == 0 {
+		s.say("No menu shown yet.\n")
+		return nil
+	}
+	s.say("No option %q; the menus last shown: %s\n", arg, strings.Join(menus, "; "))
+	return nil
+}
+
 // id is a fresh id with a prefix.
 func (s *Shell) id(prefix string) string {
 	s.seq++
@@ -336,7 +407,7 @@ func (s *Shell) post(text string) string {
 	defer s.c.mu.Unlock()
 	ts := s.c.nextTS()
 	s.c.messages[s.chann] = append(s.c.messages[s.chann], slack.Message{Msg: slack.Msg{
-		Channel: s.chann, Timestamp: ts, Text: text, User: s.user}})
+		Channel: s.chann, Timestamp: ts, ThreadTimestamp: s.thread, Text: text, User: s.user}})
 	return ts
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -199,5 +200,80 @@ func TestShellSessionsShareADatabase(t *testing.T) {
 	}
 	if it, err := db.Item(context.Background(), 4); err != nil || it.Title != "the import is slow" {
 		t.Errorf("#4 = %+v, %v", it, err)
+	}
+}
+
+// TestShellThreadsAndMenus: :thread types in a thread (so @liaison capture
+// captures its first message), and :choose picks from the card's status
+// menu, a decline asking for its reason in a form.
+func TestShellThreadsAndMenus(t *testing.T) {
+	out, db := session(t, bot.Config{}, `the export is slow for big teams
+:thread
+@liaison capture
+:thread off
+:admin
+/backlog show 1
+:choose Planned
+:choose nope
+/backlog show 1
+:choose declined
+:submit we will not do it
+`)
+	// A reply to a button is queued after its ack, the notifications with
+	// the change itself: either may be sent first, so the lines are
+	// compared as a set.
+	wantSameLines(t, out, `You type in the thread of TS in #C0SHELL; :thread off leaves it.
+→ #C0SHELL thread TS:
+  Captured as #1 · Feedback · new
+  >the export is slow for big teams
+  [+1] [Follow] [View]
+You type in #C0SHELL.
+You are U0YOU, a product owner.
+#1 the export is slow for big teams
+Kind: Feedback
+Status: new
+Votes: 1
+Score: —
+Labels: —
+Assignee: —
+Tracker: —
+Requesters: 1
+Last change: captured by @U0YOU, 1 Dec 2026
+[+1] [Follow] [Set status… ▾]
+→ only U0YOU sees, in #C0SHELL: #1 the export is slow for big teams: new → planned. Everyone following it will be told.
+→ #C0SHELL thread TS: #1 the export is slow for big teams is now planned.
+→ DM to U0YOU: Good news: #1 the export is slow for big teams, which you follow, is now planned.
+No option "nope"; the menus last shown: [Set status… ▾]: Triaged, Planned, In progress, Shipped, Declined (asks for a reason)
+`+"#1 the export is slow for big teams"+`
+Kind: Feedback
+Status: planned
+Votes: 1
+Score: —
+Labels: —
+Assignee: —
+Tracker: —
+Requesters: 1
+Last change: status new → planned by @U0YOU, 1 Dec 2026
+[+1] [Follow] [Set status… ▾]
+→ a form opens, Decline #1 (:submit reason sends it):
+  #1 the export is slow for big teams
+  Reason: [ ] e.g. Out of scope for this year: we focus on reporting
+→ #C0SHELL thread TS: #1 the export is slow for big teams was declined: we will not do it
+→ only U0YOU sees, in #C0SHELL: #1 the export is slow for big teams: planned → declined. Everyone following it will be told.
+→ DM to U0YOU: #1 the export is slow for big teams, which you follow, was declined: we will not do it
+`)
+	if it, err := db.Item(context.Background(), 1); err != nil || it.Status != "declined" || it.Capture != "thread" {
+		t.Errorf("#1 = %+v, %v; want declined, captured from the thread", it, err)
+	}
+}
+
+// wantSameLines checks that got holds want's lines, in any order.
+func wantSameLines(t *testing.T, got, want string) {
+	t.Helper()
+	g, w := strings.Split(strings.TrimRight(got, "\n"), "\n"), strings.Split(strings.TrimRight(want, "\n"), "\n")
+	slices.Sort(g)
+	slices.Sort(w)
+	if !slices.Equal(g, w) {
+		t.Errorf("lines differ:\n got (sorted) %q\nwant (sorted) %q\nwhole output:\n%s", g, w, got)
 	}
 }
