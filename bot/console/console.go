@@ -118,7 +118,11 @@ func (c *Console) remember(blocks []slack.Block, channel, ts string) {
 				case *slack.ButtonBlockElement:
 					add(e)
 				case *slack.SelectBlockElement:
-					found = append(found, press{label: bot.MrkdwnText(e.Placeholder.Text), actionID: e.ActionID,
+					label := ""
+					if e.Placeholder != nil {
+						label = e.Placeholder.Text
+					}
+					found = append(found, press{label: label, actionID: e.ActionID,
 						options: e.Options, channel: channel, ts: ts})
 				}
 			}

@@ -264,12 +264,7 @@ func (s *Shell) press(ctx context.Context, label string) error {
 	var labels []string
 	for _, b := range buttons {
 		if strings.EqualFold(b.label, label) {
-			cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, TriggerID: s.id("trigger")}
-			cb.User.ID, cb.Team.ID, cb.Channel.ID = s.user, TeamID, b.channel
-			cb.Container = slack.Container{Type: "message", MessageTs: b.ts, ChannelID: b.channel}
-			cb.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: b.actionID, Value: b.value}}
-			return s.send(ctx, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
-				Request: &socketmode.Request{Type: "interactive", EnvelopeID: s.id("env")}})
+			return s.act(ctx, b, slack.BlockAction{ActionID: b.actionID, Value: b.value})
 		}
 		labels = append(labels, "["+b.label+"]")
 	}
@@ -371,12 +366,7 @@ func (s *Shell) choose(ctx context.Context, arg string) error {
 	for _, b := range buttons {
 		for _, o := range b.options {
 			if o.Text != nil && (strings.EqualFold(o.Text.Text, arg) || strings.EqualFold(o.Value, arg) || strings.HasSuffix(o.Value, ":"+arg)) {
-				cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, TriggerID: s.id("trigger")}
-				cb.User.ID, cb.Team.ID, cb.Channel.ID = s.user, TeamID, b.channel
-				cb.Container = slack.Container{Type: "message", MessageTs: b.ts, ChannelID: b.channel}
-				cb.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: b.actionID, SelectedOption: *o}}
-				return s.send(ctx, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
-					Request: &socketmode.Request{Type: "interactive", EnvelopeID: s.id("env")}})
+				return s.act(ctx, b, slack.BlockAction{ActionID: b.actionID, SelectedOption: *o})
 			}
 		}
 		if len(b.options) > 0 {
@@ -393,6 +383,16 @@ func (s *Shell) choose(ctx context.Context, arg string) error {
 	}
 	s.say("No option %q; the menus last shown: %s\n", arg, strings.Join(menus, "; "))
 	return nil
+}
+
+// act sends a press or a choice on the control c, as Slack sends block_actions.
+func (s *Shell) act(ctx context.Context, c press, action slack.BlockAction) error {
+	cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, TriggerID: s.id("trigger")}
+	cb.User.ID, cb.Team.ID, cb.Channel.ID = s.user, TeamID, c.channel
+	cb.Container = slack.Container{Type: "message", MessageTs: c.ts, ChannelID: c.channel}
+	cb.ActionCallback.BlockActions = []*slack.BlockAction{&action}
+	return s.send(ctx, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
+		Request: &socketmode.Request{Type: "interactive", EnvelopeID: s.id("env")}})
 }
 
 // id is a fresh id with a prefix.
