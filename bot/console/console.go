@@ -151,18 +151,13 @@ func place(channel, thread string) string {
 // formReader is an HTTP transport that answers every request in-process,
 // keeping the form slack-go encoded: the message exactly as Slack would
 // receive it, blocks included. Nothing leaves the process.
-type formReader struct {
-	mu   sync.Mutex
-	form url.Values
-}
+type formReader struct{ form url.Values } // one per message read
 
 func (f *formReader) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
 	f.form = r.PostForm
-	f.mu.Unlock()
 	body := `{"ok":true,"channel":"C","ts":"1.1","message_ts":"1.1"}`
 	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
 		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
@@ -177,9 +172,7 @@ func message(channel string, options []slack.MsgOption) (text, thread string, bl
 	if _, _, err := client.PostMessage(channel, options...); err != nil {
 		return "", "", nil, fmt.Errorf("read message: %w", err)
 	}
-	reader.mu.Lock()
-	v := reader.form
-	reader.mu.Unlock()
+	v := reader.form // PostMessage has returned: the request is done
 	if js := v.Get("blocks"); js != "" {
 		var bs slack.Blocks
 		if err := json.Unmarshal([]byte(js), &bs); err != nil {
