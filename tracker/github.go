@@ -1,0 +1,238 @@
+package tracker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v89/github"
+)
+
+// GitHubConfig is trackers.github.
+type GitHubConfig struct {
+	Token  string
+	APIURL string // "" for https://api.github.com/
+	Repo   string // owner/name that Create files into; "" disables it
+}
+
+// GitHubHosts are the web hosts of GitHub issue URLs followed through the
+// API at apiURL: github.com, and the API's own host when it is another
+// (GitHub Enterprise, or a proxy).
+func GitHubHosts(apiURL string) []string {
+	hosts := []string{"github.com"}
+	if u, err := url.Parse(apiURL); err == nil && u.Hostname() != "" {
+		if h := strings.ToLower(u.Hostname()); h != "api.github.com" && h != "github.com" {
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts
+}
+
+// GitHubClient asks GitHub's REST API about issues and files new ones.
+type GitHubClient struct {
+	gh   *github.Client
+	repo string
+	gate gate
+}
+
+// NewGitHub makes a GitHub client whose requests go through transport.
+func NewGitHub(cfg GitHubConfig, transport http.RoundTripper, now func() time.Time) (*GitHubClient, error) {
+	opts := []github.ClientOptionsFunc{github.WithHTTPClient(httpClient(transport)), github.WithAuthToken(cfg.Token)}
+	if cfg.APIURL != "" {
+		base := strings.TrimSuffix(cfg.APIURL, "/") + "/"
+		opts = append(opts, github.WithURLs(&base, &base))
+	}
+	gh, err := github.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("trackers.github: %w", err)
+	}
+	return &GitHubClient{gh: gh, repo: cfg.Repo, gate: gate{name: GitHub, now: now}}, nil
+}
+
+// Name is GitHub.
+func (c *GitHubClient) Name() Name { return GitHub }
+
+// Target is the repository Create files into.
+func (c *GitHubClient) Target() string { return c.repo }
+
+// Poll asks for each link's issue with If-None-Match, so an unchanged
+// issue is a 304 that costs no rate limit. It stops at the first problem
+// with GitHub itself, and once the rate limit is spent.
+func (c *GitHubClient) Poll(ctx context.Context, links []Link) ([]Observation, error) {
+	var out []Observation
+	for _, l := range links {
+		if err := c.gate.check(); err != nil {
+			return out, err
+		}
+		req, err := c.gh.NewRequest(ctx, http.MethodGet, fmt.Sprintf("repos/%s/issues/%d", l.Ref.Repo, l.Ref.Number), nil)
+		if err != nil {
+			return out, err
+		}
+		if l.ETag != "" {
+			req.Header.Set("If-None-Match", l.ETag)
+		}
+		var is github.Issue
+		resp, err := c.gh.Do(req, &is)
+		if resp != nil && resp.StatusCode == http.StatusNotModified {
+			out = append(out, Observation{Item: l.Item, ETag: l.ETag})
+			c.spent(resp)
+			continue
+		}
+		if err != nil {
+			e := c.problem(resp, err)
+			c.gate.done(e)
+			if e.Whole() {
+				return out, e
+			}
+			out = append(out, Observation{Item: l.Item, ETag: l.ETag, Err: e})
+			continue
+		}
+		c.gate.done(nil)
+		out = append(out, Observation{Item: l.Item, Changed: true, State: issueState(&is), ETag: resp.Header.Get("ETag")})
+		c.spent(resp)
+	}
+	return out, nil
+}
+
+// spent holds further requests back until the reset when a response says
+// the rate limit is used up.
+func (c *GitHubClient) spent(resp *github.Response) {
+	if resp.Rate.Limit > 0 && resp.Rate.Remaining == 0 && resp.Rate.Reset.After(c.gate.now()) {
+		c.gate.done(&Error{Tracker: GitHub, Problem: Limited, RetryAt: resp.Rate.Reset.Time})
+	}
+}
+
+// issueState reads an issue (or a pull request, through the issues API).
+func issueState(is *github.Issue) State {
+	s := State{Open: is.GetState() == "open", Reason: is.GetStateReason()}
+	if pr := is.PullRequestLinks; pr != nil && pr.MergedAt != nil {
+		s.Merged = true
+	}
+	return s
+}
+
+// problem turns a failed request into an *Error.
+func (c *GitHubClient) problem(resp *github.Response, err error) *Error {
+	e := &Error{Tracker: GitHub, Detail: githubDetail(err)}
+	var rate *github.RateLimitError
+	var abuse *github.AbuseRateLimitError
+	switch {
+	case errors.As(err, &rate):
+		e.Problem, e.RetryAt = Limited, rate.Rate.Reset.Time
+		if !e.RetryAt.After(c.gate.now()) {
+			e.RetryAt = c.gate.now().Add(defaultLimit)
+		}
+	case errors.As(err, &abuse):
+		e.Problem, e.RetryAt = Limited, c.gate.now().Add(defaultLimit)
+		if abuse.RetryAfter != nil {
+			e.RetryAt = c.gate.now().Add(*abuse.RetryAfter)
+		}
+	case resp == nil:
+		e.Problem = Unreachable
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Problem, e.RetryAt = Limited, retryAfter(resp.Header, c.gate.now())
+	case resp.StatusCode == http.StatusUnauthorized:
+		e.Problem = Refused
+	case resp.StatusCode == http.StatusForbidden && resp.Header.Get("Retry-After") != "":
+		e.Problem, e.RetryAt = Limited, retryAfter(resp.Header, c.gate.now())
+	case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusGone, resp.StatusCode == http.StatusForbidden:
+		e.Problem = NotFound
+	case resp.StatusCode >= 500:
+		e.Problem = Unreachable
+	default:
+		e.Problem = Rejected
+	}
+	return e
+}
+
+// githubDetail is GitHub's message for err, without the request's URL.
+func githubDetail(err error) string {
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		if er.Message != "" {
+			return fmt.Sprintf("%d %s", er.Response.StatusCode, er.Message)
+		}
+		return er.Response.Status
+	}
+	var rate *github.RateLimitError
+	if errors.As(err, &rate) {
+		return rate.Message
+	}
+	var abuse *github.AbuseRateLimitError
+	if errors.As(err, &abuse) {
+		return abuse.Message
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// Create files issue in the configured repository.
+func (c *GitHubClient) Create(ctx context.Context, issue NewIssue) (Ref, State, error) {
+	if c.repo == "" {
+		return Ref{}, State{}, &Error{Tracker: GitHub, Problem: Rejected, Detail: "no repository configured"}
+	}
+	if err := c.gate.check(); err != nil {
+		return Ref{}, State{}, err
+	}
+	owner, name, _ := strings.Cut(c.repo, "/")
+	title, body := cut(issue.Title, 256), githubBody(issue)
+	is, resp, err := c.gh.Issues.Create(ctx, owner, name, &github.IssueRequest{Title: &title, Body: &body})
+	if err != nil {
+		e := c.problem(resp, err)
+		c.gate.done(e)
+		return Ref{}, State{}, e
+	}
+	c.gate.done(nil)
+	c.spent(resp)
+	ref := Ref{Tracker: GitHub, Repo: c.repo, Number: is.GetNumber(), URL: is.GetHTMLURL()}
+	return ref, issueState(is), nil
+}
+
+// githubBody is a filed issue's Markdown. The request text is quoted with
+// its @ written as an entity, so it mentions no one on GitHub.
+func githubBody(issue NewIssue) string {
+	var b strings.Builder
+	for line := range strings.SplitSeq(cut(issue.Text, maxText), "\n") {
+		b.WriteString("> " + strings.ReplaceAll(line, "@", "&#64;") + "\n")
+	}
+	b.WriteString("\n")
+	for _, f := range issueFacts(issue) {
+		fmt.Fprintf(&b, "- **%s:** %s\n", f[0], strings.ReplaceAll(f[1], "@", "&#64;"))
+	}
+	if len(issue.Links) > 0 {
+		b.WriteString("\nAsked in Slack:\n")
+		for _, l := range issue.Links {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+	}
+	fmt.Fprintf(&b, "\n_Filed from Liaison item #%d._\n", issue.Item)
+	return b.String()
+}
+
+// issueFacts are the facts a filed issue lists beside the request.
+func issueFacts(issue NewIssue) [][2]string {
+	labels, score := "none", "not scored"
+	if len(issue.Labels) > 0 {
+		labels = strings.Join(issue.Labels, ", ")
+	}
+	if issue.Score != "" {
+		score = issue.Score
+	}
+	people := "1 person"
+	if issue.Asked != 1 {
+		people = fmt.Sprintf("%d people", issue.Asked)
+	}
+	return [][2]string{
+		{"Kind", issue.Kind},
+		{"Asked by", people},
+		{"Labels", labels},
+		{"RICE score", score},
+	}
+}
