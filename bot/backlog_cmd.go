@@ -12,6 +12,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/liaisonbot/liaison/backlog"
+	"github.com/liaisonbot/liaison/storage"
+	"github.com/liaisonbot/liaison/tracker"
 )
 
 // List sizes.
@@ -84,6 +86,9 @@ func (b *Handlers) card(ctx context.Context, id int64, user string, controls boo
 	if controls {
 		v.Admin, v.Estimator = b.isAdmin(ctx, user), b.canEstimate(ctx, user)
 	}
+	if v.Admin && it.TrackerURL == "" {
+		v.File = b.trackers.filers()
+	}
 	text, blocks := itemCard(it, v)
 	return &Reply{Text: text, Blocks: blocks}, nil
 }
@@ -131,6 +136,13 @@ func (b *Handlers) cmdStats(ctx context.Context, _ *Request) (*Reply, error) {
 		s.Total, strings.Join(byStatus, " · "), strings.Join(byKind, " · "), outbox.Pending, outbox.Sent, outbox.Dead)
 	if outbox.Dead > 0 {
 		text += " (see Liaison's log)"
+	}
+	trackers, err := b.trackerStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if trackers != "" {
+		text += "\n" + trackers
 	}
 	return &Reply{Text: text, Blocks: []slack.Block{mdSection(text)}}, nil
 }
@@ -376,12 +388,18 @@ func (b *Handlers) cmdLink(ctx context.Context, req *Request) (*Reply, error) {
 	if err := b.requireAdmin(ctx, req.User, "link items to the tracker"); err != nil {
 		return nil, err
 	}
-	id, rest, err := needID(strings.Fields(req.Text), "link 42 https://tracker.example/PROJ-7")
+	id, rest, err := needID(strings.Fields(req.Text), "link 42 https://github.com/acme/app/issues/7")
 	if err != nil {
 		return nil, err
 	}
 	if len(rest) != 1 {
-		return nil, userErrorf("Usage: `/backlog link %d https://tracker.example/PROJ-7`", id)
+		return nil, userErrorf("Usage: `/backlog link %d https://github.com/acme/app/issues/7` (a GitHub or Jira issue is followed; `none` unlinks).", id)
+	}
+	if rest[0] == "none" || rest[0] == "-" {
+		if _, err := b.db.Link(ctx, id, req.User, "", nil); err != nil {
+			return nil, storageErr(id, err)
+		}
+		return &Reply{Text: fmt.Sprintf("*#%d* links to no tracker now.", id)}, nil
 	}
 	// Slack wraps links as <https://…> or <https://…|label>.
 	raw := strings.TrimSuffix(strings.TrimPrefix(rest[0], "<"), ">")
@@ -391,11 +409,28 @@ func (b *Handlers) cmdLink(ctx context.Context, req *Request) (*Reply, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || safeURL(raw) == "" {
 		return nil, userErrorf("`%s` is not a web link; use the issue's https:// address.", echo(rest[0], maxEcho))
 	}
-	if _, err := b.db.Link(ctx, id, req.User, safeURL(raw)); err != nil {
+	shown := safeURL(raw)
+	var follow *storage.TrackerLink
+	ref, ok := b.trackerRef(shown)
+	if ok {
+		l := followed(id, shown, ref)
+		follow = &l
+	}
+	if _, err := b.db.Link(ctx, id, req.User, shown, follow); err != nil {
 		return nil, storageErr(id, err)
 	}
-	shown := safeURL(raw)
-	return &Reply{Text: fmt.Sprintf("*#%d* now links to <%s|%s>.", id, shown, Escape(shortURL(shown)))}, nil
+	text := fmt.Sprintf("*#%d* now links to %s.", id, issueLink(shown, b.trackers.hosts))
+	switch {
+	case ok && ref.Tracker == tracker.Jira:
+		text += " Liaison follows it: as it moves to In Progress and Done, the item does too, and everyone following it is told."
+	case ok:
+		text += " Liaison follows it: when it is closed or merged, the item is shipped and everyone following it is told."
+	default:
+		if hint := b.unfollowedHint(shown); hint != "" {
+			text += " " + hint
+		}
+	}
+	return &Reply{Text: text}, nil
 }
 
 func (b *Handlers) cmdMerge(ctx context.Context, req *Request) (*Reply, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/storage"
+	"github.com/liaisonbot/liaison/tracker"
 )
 
 // UserError carries a message that is safe and useful to show the person
@@ -135,4 +136,33 @@ func mergeWords(e *backlog.MergeError) string {
 		return fmt.Sprintf("#%d is itself a duplicate of #%d; merge into #%d instead.", e.Into, e.Target, e.Target)
 	}
 	return Escape(e.Error()) + "."
+}
+
+// filingWords says why a tracker did not file an issue in target, and what to do.
+func filingWords(e *tracker.Error, target string) string {
+	t := e.Tracker.Label()
+	switch e.Problem {
+	case tracker.Refused:
+		return fmt.Sprintf("%s refused Liaison's token, so nothing was filed. Whoever runs Liaison checks `trackers.%s` (its token and the access it grants).", t, e.Tracker)
+	case tracker.Limited:
+		return fmt.Sprintf("%s asks Liaison to wait (rate limit) until %s UTC, so nothing was filed. Try again then.", t, e.RetryAt.UTC().Format("15:04"))
+	case tracker.Unreachable:
+		return fmt.Sprintf("%s could not be reached, so nothing was filed. Try again in a few minutes.", t)
+	case tracker.NotFound:
+		return fmt.Sprintf("%s cannot find %s with Liaison's token, so nothing was filed. Whoever runs Liaison checks the name in the configuration and the token's access.", t, Escape(target))
+	}
+	return fmt.Sprintf("%s refused the new issue in %s (%s), so nothing was filed.", t, Escape(target), Escape(e.Detail))
+}
+
+// healthWords names a tracker's trouble for /backlog stats.
+func healthWords(p tracker.Problem) string {
+	switch p {
+	case tracker.Refused:
+		return "token refused"
+	case tracker.Limited:
+		return "rate limited"
+	case tracker.Unreachable:
+		return "unreachable"
+	}
+	return string(p)
 }

@@ -14,15 +14,16 @@ import (
 // interface and send after the ack only through the delivery queue; they
 // never see Socket Mode, so a test can call one and compare its Reply.
 type Handlers struct {
-	cfg     Config
-	log     *slog.Logger
-	db      *storage.DB
-	api     SlackAPI
-	metrics *Metrics
-	roles   *roles        // admin user group membership
-	queue   deliveryQueue // wakes the delivery path after an enqueue
-	sched   Scheduler     // runs the digests
-	seals   sealer        // signs values handed to Slack and back
+	cfg      Config
+	log      *slog.Logger
+	db       *storage.DB
+	api      SlackAPI
+	metrics  *Metrics
+	roles    *roles        // admin user group membership
+	queue    deliveryQueue // wakes the delivery path after an enqueue
+	sched    Scheduler     // runs the digests
+	seals    sealer        // signs values handed to Slack and back
+	trackers *trackers     // GitHub and Jira, when configured
 
 	adminUsers atomic.Pointer[[]string] // cfg.Admins, replaceable by the shell
 

@@ -20,6 +20,7 @@ type Metrics struct {
 	outboxDepth prometheus.Gauge
 	digestRuns  *prometheus.CounterVec
 	inFlight    prometheus.Gauge
+	tracker     *prometheus.CounterVec
 }
 
 // NewMetrics creates the bot's series and registers them on reg.
@@ -66,10 +67,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "liaison_in_flight",
 			Help: "Envelopes being served (their after-ack work included) and outbox messages being sent.",
 		}),
+		tracker: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "liaison_tracker_requests_total",
+			Help: "Requests to GitHub and Jira, by tracker and result (ok, not_modified, rate_limited, refused, not_found, client_error, server_error, unreachable).",
+		}, []string{"tracker", "result"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.envelopes, m.ackSeconds, m.apiCalls, m.apiErrors, m.captures,
-			m.outboxSent, m.outboxDead, m.outboxDepth, m.digestRuns, m.inFlight)
+			m.outboxSent, m.outboxDead, m.outboxDepth, m.digestRuns, m.inFlight, m.tracker)
 	}
 	return m
 }
@@ -88,4 +93,42 @@ func (t meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.metrics.apiErrors.WithLabelValues(method).Inc()
 	}
 	return resp, err
+}
+
+// trackerTransport counts a tracker's requests by result.
+type trackerTransport struct {
+	tracker string
+	next    http.RoundTripper
+	metrics *Metrics
+}
+
+func (t trackerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(r)
+	result := "unreachable"
+	if err == nil {
+		result = trackerResult(resp)
+	}
+	t.metrics.tracker.WithLabelValues(t.tracker, result).Inc()
+	return resp, err
+}
+
+// trackerResult names a tracker's answer for liaison_tracker_requests_total.
+func trackerResult(resp *http.Response) string {
+	c := resp.StatusCode
+	switch {
+	case c/100 == 2:
+		return "ok"
+	case c == http.StatusNotModified:
+		return "not_modified"
+	case c == http.StatusTooManyRequests, c == http.StatusForbidden &&
+		(resp.Header.Get("Retry-After") != "" || resp.Header.Get("X-RateLimit-Remaining") == "0"):
+		return "rate_limited"
+	case c == http.StatusUnauthorized, c == http.StatusForbidden && resp.Header.Get("X-RateLimit-Remaining") == "":
+		return "refused"
+	case c == http.StatusNotFound, c == http.StatusGone:
+		return "not_found"
+	case c >= 500:
+		return "server_error"
+	}
+	return "client_error"
 }

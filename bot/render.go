@@ -16,6 +16,7 @@ import (
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/storage"
+	"github.com/liaisonbot/liaison/tracker"
 )
 
 // md is a mrkdwn text object; its user text must have been escaped.
@@ -183,9 +184,10 @@ func itemList(title string, items []backlog.Item, limit int, empty string) (stri
 type cardView struct {
 	Followers int
 	Changes   []storage.Change
-	Admin     bool     // show the status select
-	Estimator bool     // show the S/M/L/XL effort buttons
-	Sizes     []string // effort sizes in order
+	Admin     bool           // show the status select
+	Estimator bool           // show the S/M/L/XL effort buttons
+	Sizes     []string       // effort sizes in order
+	File      []tracker.Name // trackers an admin may file the item in (it links nowhere yet)
 }
 
 // itemCard renders an item: number, kind, title, status, votes, score,
@@ -201,9 +203,9 @@ func itemCard(it backlog.Item, v cardView) (string, []slack.Block) {
 	if it.Assignee != "" {
 		assignee = userRef(it.Assignee)
 	}
-	tracker := "—"
+	link := "—"
 	if u := safeURL(it.TrackerURL); u != "" {
-		tracker = fmt.Sprintf("<%s|%s>", u, Escape(shortURL(u)))
+		link = fmt.Sprintf("<%s|%s>", u, Escape(shortURL(u)))
 	}
 	if it.DuplicateOf != 0 {
 		head += fmt.Sprintf("\n_Duplicate of *#%d*_", it.DuplicateOf)
@@ -215,7 +217,7 @@ func itemCard(it backlog.Item, v cardView) (string, []slack.Block) {
 		md("*Score*\n" + scoreText(it.RICE.Score)),
 		md("*Labels*\n" + labels),
 		md("*Assignee*\n" + assignee),
-		md("*Tracker*\n" + tracker),
+		md("*Tracker*\n" + link),
 		md("*Requesters*\n" + strconv.Itoa(v.Followers)),
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(md(head), fields, nil)}
@@ -236,6 +238,9 @@ func itemCard(it backlog.Item, v cardView) (string, []slack.Block) {
 			opts = append(opts, slack.NewOptionBlockObject(id+":"+string(s), plain(statusOptionLabel(s)), nil))
 		}
 		elems = append(elems, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Set status…"), actionStatus, opts...))
+		for _, t := range v.File {
+			elems = append(elems, button(fileIssueAction(t), id, "Create "+t.Label()+" issue"))
+		}
 	}
 	blocks = append(blocks, slack.NewActionBlock(blockItemCard+id, elems...))
 	if v.Estimator && len(v.Sizes) > 0 {

@@ -82,6 +82,11 @@ type Reply struct {
 	// After runs once the envelope is acked, in the after-ack pool: the
 	// place for slow Web API calls. Its error is logged.
 	After func(ctx context.Context) error
+	// Later runs once the envelope is acked, in the after-ack pool, and
+	// its reply goes where this one does, as a second message: for an
+	// answer that waits on something slow (a tracker filing an issue). An
+	// error is answered as a handler's is.
+	Later func(ctx context.Context) (*Reply, error)
 	// Now runs right after the ack on its own, never waiting for the
 	// after-ack pool: for answers that expire, such as views.open with a
 	// trigger_id Slack honours for 3 s. Its error is logged.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"regexp"
 	"strings"
+
+	"github.com/liaisonbot/liaison/tracker"
 )
 
 // Slash commands Liaison answers (declared in the app manifest too).
@@ -24,10 +26,16 @@ const (
 	// action id effortAction(size) (Slack wants distinct ids in a block);
 	// value: "id:size".
 	actionEffort = "item_effort"
+	// actionFileIssue is a family too: "Create GitHub issue" and "Create
+	// Jira issue", action id fileIssueAction(tracker); value: item id.
+	actionFileIssue = "item_file"
 )
 
 // effortAction is the action id of the effort button for size.
 func effortAction(size string) string { return actionEffort + "_" + size }
+
+// fileIssueAction is the action id of the button that files an issue in t.
+func fileIssueAction(t tracker.Name) string { return actionFileIssue + "_" + string(t) }
 
 // Callback ids of shortcuts and modals.
 const (
@@ -80,6 +88,9 @@ func (b *Bot) routes() {
 	for size := range b.cfg.EffortSizes {
 		b.router.actions[effortAction(size)] = b.effortButton
 	}
+	for _, t := range b.trackers.filers() {
+		b.router.actions[fileIssueAction(t)] = b.fileIssueButton(t)
+	}
 }
 
 // subcommand is one `/backlog` subcommand, listed in help in this order.
@@ -109,7 +120,8 @@ func (b *Handlers) subcommands() []subcommand {
 		{name: "score", usage: "score 42 reach=500 impact=2 confidence=80 effort=3", summary: "★ set RICE inputs", run: b.cmdScore},
 		{name: "label", usage: "label 42 +area -area", summary: "★ add or remove labels", run: b.cmdLabel},
 		{name: "assign", usage: "assign 42 @person", summary: "★ set who works on it", run: b.cmdAssign},
-		{name: "link", usage: "link 42 <url>", summary: "★ link the tracker issue", run: b.cmdLink},
+		{name: "link", usage: "link 42 <url>", summary: "★ link its GitHub or Jira issue (followed: closing it ships the item) or any tracker URL; `none` unlinks", run: b.cmdLink},
+		{name: "issue", usage: "issue 42 [github|jira]", summary: "★ file it as a GitHub or Jira issue and follow that", run: b.cmdIssue},
 		{name: "merge", usage: "merge 43 into 12", summary: "★ mark a duplicate; its votes and followers move", run: b.cmdMerge},
 		{name: "digest", usage: "digest list | now [#channel] | preview", summary: "scheduled status digests: see them, post one now, preview one", run: b.cmdDigest},
 		{name: "digest subscribe", usage: "digest subscribe weekly mon 09:00 [#channel] [kinds] [#labels] · digest unsubscribe 3", summary: "★ schedule a digest for a channel, or stop one", run: b.cmdDigest},

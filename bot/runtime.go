@@ -53,6 +53,8 @@ type Config struct {
 	Timezone string
 	// Digests are the subscriptions of the configuration file.
 	Digests []storage.Subscription
+	// Trackers are the GitHub and Jira sites linked issues are followed on.
+	Trackers TrackerConfig
 }
 
 // withDefaults fills what the configuration left unset.
@@ -181,6 +183,12 @@ func assemble(cfg Config, db *storage.DB, log *slog.Logger, metrics *Metrics, sc
 	}
 	h.queue = b.delivery
 	h.SetAdmins(cfg.Admins)
+	trackers, err := newTrackers(cfg.Trackers, metrics, func() time.Time { return h.now() })
+	if err != nil {
+		log.Error("trackers are off", "err", err)
+		trackers, _ = newTrackers(TrackerConfig{}, metrics, time.Now)
+	}
+	h.trackers = trackers
 	b.routes()
 	return b
 }
@@ -268,6 +276,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		<-outboxDone
 		return fmt.Errorf("start digests: %w", err)
 	}
+	b.startTrackers(work)
 
 	b.prune(work)
 	prune := time.NewTicker(pruneEvery)
@@ -511,19 +520,26 @@ func (b *Bot) serve(ctx context.Context, req *Request, received time.Time) {
 		}, req)
 	}
 	if err != nil {
-		ref := newRef()
-		pe, isPanic := errors.AsType[*panicError](err)
-		switch {
-		case isPanic:
-			log.Error("handler panicked", "ref", ref, "panic", pe.value, "stack", string(pe.stack))
-		case isUserError(err), isRetryLater(err):
-			log.Debug("request refused", "err", err)
-		default:
-			log.Error("handler failed", "ref", ref, "err", err)
-		}
-		reply = &Reply{Text: publicText(err, ref)}
+		reply = failed(log, err)
 	}
 	b.deliver(ctx, log, req, reply, received)
+}
+
+// failed logs a handler's error once and returns the answer it gets: a
+// user error's own words, else "Something went wrong" with a reference
+// to the log line.
+func failed(log *slog.Logger, err error) *Reply {
+	ref := newRef()
+	pe, isPanic := errors.AsType[*panicError](err)
+	switch {
+	case isPanic:
+		log.Error("handler panicked", "ref", ref, "panic", pe.value, "stack", string(pe.stack))
+	case isUserError(err), isRetryLater(err):
+		log.Debug("request refused", "err", err)
+	default:
+		log.Error("handler failed", "ref", ref, "err", err)
+	}
+	return &Reply{Text: publicText(err, ref)}
 }
 
 // panicError is a recovered handler panic.
@@ -615,7 +631,7 @@ func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply
 		}()
 	}
 	queue := hasText && payload == nil
-	if !queue && (reply == nil || reply.After == nil) {
+	if !queue && (reply == nil || reply.After == nil && reply.Later == nil) {
 		return
 	}
 	b.afterAck(ctx, log, func(ctx context.Context) error {
@@ -623,15 +639,33 @@ func (b *Bot) deliver(ctx context.Context, log *slog.Logger, req *Request, reply
 			if reply.Render != nil {
 				reply.Text, reply.Blocks = reply.Render(ctx)
 			}
-			if err := b.queueReply(ctx, req, reply); err != nil {
+			if err := b.queueReply(ctx, req, reply, replyKey(req)); err != nil {
 				log.Warn("queue reply", "err", err)
 			}
+		}
+		if reply.Later != nil {
+			b.later(ctx, log, req, reply.Later)
 		}
 		if reply.After != nil {
 			return reply.After(ctx)
 		}
 		return nil
 	})
+}
+
+// later runs a reply's Later and queues what it answers, an error as a
+// handler's error is answered.
+func (b *Bot) later(ctx context.Context, log *slog.Logger, req *Request, fn func(ctx context.Context) (*Reply, error)) {
+	reply, err := call(ctx, func(ctx context.Context, _ *Request) (*Reply, error) { return fn(ctx) }, req)
+	if err != nil {
+		reply = failed(log, err)
+	}
+	if reply == nil || reply.Text == "" && len(reply.Blocks) == 0 {
+		return
+	}
+	if err := b.queueReply(ctx, req, reply, replyKey(req)+":later"); err != nil {
+		log.Warn("queue later reply", "err", err)
+	}
 }
 
 // afterTask is one envelope's after-ack work, waiting for a worker.
@@ -744,11 +778,12 @@ func replyTo(req *Request, reply *Reply) (storage.OutboxMessage, error) {
 }
 
 // queueReply hands a rendered reply to the delivery path.
-func (b *Bot) queueReply(ctx context.Context, req *Request, reply *Reply) error {
+func (b *Bot) queueReply(ctx context.Context, req *Request, reply *Reply, key string) error {
 	m, err := replyTo(req, reply)
 	if err != nil {
 		return err
 	}
+	m.Key = key
 	m.Text, m.Blocks = renderJSON(reply.Text, reply.Blocks)
 	if err := b.db.Enqueue(ctx, m); err != nil {
 		return err

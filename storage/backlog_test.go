@@ -236,7 +236,7 @@ func TestUnvoteUnfollowLabelsAssignLinkComment(t *testing.T) {
 		t.Errorf("labels = %v", it.Labels)
 	}
 	it, _ = db.Assign(ctx, 1, "U0ADMIN", "U0DEV")
-	it, _ = db.Link(ctx, 1, "U0ADMIN", "https://tracker.example/ISSUE-1")
+	it, _ = db.Link(ctx, 1, "U0ADMIN", "https://tracker.example/ISSUE-1", nil)
 	if it.Assignee != "U0DEV" || it.TrackerURL != "https://tracker.example/ISSUE-1" {
 		t.Errorf("item = %+v", it)
 	}

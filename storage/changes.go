@@ -75,35 +75,42 @@ func (db *DB) SetStatus(ctx context.Context, id int64, actor string, to backlog.
 			return err
 		}
 		from = it.Status
-		if err := backlog.CheckTransition(from, to, reason); err != nil {
-			return err
-		}
-		closed := any(nil)
-		if !to.Open() {
-			closed = now
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
-			to, now, closed, id); err != nil {
-			return err
-		}
-		changeID, err := addChange(ctx, tx, id, actor, "status", string(from), string(to), reason, now)
-		if err != nil {
-			return err
-		}
-		it.Status = to
-		if notify == nil || !to.Notifies() {
-			return nil
-		}
-		followers, err := itemFollowers(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return enqueue(ctx, tx, now, notify(it, followers, changeID))
+		return changeStatus(ctx, tx, &it, actor, to, reason, now, notify)
 	})
 	if err != nil {
 		return backlog.Item{}, "", fmt.Errorf("set status of #%d: %w", id, err)
 	}
 	return it, from, nil
+}
+
+// changeStatus moves it to status to inside tx: the item, its history and
+// notify's messages. It refuses what backlog.CheckTransition refuses.
+func changeStatus(ctx context.Context, tx *Tx, it *backlog.Item, actor string, to backlog.Status, reason, now string, notify Notifier) error {
+	from := it.Status
+	if err := backlog.CheckTransition(from, to, reason); err != nil {
+		return err
+	}
+	closed := any(nil)
+	if !to.Open() {
+		closed = now
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+		to, now, closed, it.ID); err != nil {
+		return err
+	}
+	changeID, err := addChange(ctx, tx, it.ID, actor, "status", string(from), string(to), reason, now)
+	if err != nil {
+		return err
+	}
+	it.Status = to
+	if notify == nil || !to.Notifies() {
+		return nil
+	}
+	followers, err := itemFollowers(ctx, tx, it.ID)
+	if err != nil {
+		return err
+	}
+	return enqueue(ctx, tx, now, notify(*it, followers, changeID))
 }
 
 // SetScore merges RICE inputs into item id, recomputes its score and records it.
@@ -209,19 +216,7 @@ func (db *DB) SetLabels(ctx context.Context, id int64, actor string, add, remove
 func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value string) (backlog.Item, error) {
 	now := formatTime(db.Now())
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
-		var old string
-		err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM items WHERE id = ?`, id).Scan(&old)
-		if errors.Is(err, sql.ErrNoRows) {
-			return noItem(id)
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE items SET `+column+` = ?, updated_at = ? WHERE id = ?`, value, now, id); err != nil {
-			return err
-		}
-		_, err = addChange(ctx, tx, id, actor, typ, old, value, "", now)
-		return err
+		return setColumn(ctx, tx, id, actor, column, typ, value, now)
 	})
 	if err != nil {
 		return backlog.Item{}, fmt.Errorf("%s #%d: %w", typ, id, err)
@@ -229,14 +224,26 @@ func (db *DB) setField(ctx context.Context, id int64, actor, column, typ, value 
 	return db.Item(ctx, id)
 }
 
+// setColumn is setField inside tx.
+func setColumn(ctx context.Context, tx *Tx, id int64, actor, column, typ, value, now string) error {
+	var old string
+	err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM items WHERE id = ?`, id).Scan(&old)
+	if errors.Is(err, sql.ErrNoRows) {
+		return noItem(id)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET `+column+` = ?, updated_at = ? WHERE id = ?`, value, now, id); err != nil {
+		return err
+	}
+	_, err = addChange(ctx, tx, id, actor, typ, old, value, "", now)
+	return err
+}
+
 // Assign sets item id's assignee (a user id; "" unassigns).
 func (db *DB) Assign(ctx context.Context, id int64, actor, user string) (backlog.Item, error) {
 	return db.setField(ctx, id, actor, "assignee", "assign", user)
-}
-
-// Link sets item id's tracker URL.
-func (db *DB) Link(ctx context.Context, id int64, actor, url string) (backlog.Item, error) {
-	return db.setField(ctx, id, actor, "tracker_url", "link", url)
 }
 
 // Comment adds a comment to item id's history.

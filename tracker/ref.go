@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -73,7 +74,7 @@ func (r Ref) Key() string { return fmt.Sprintf("%s-%d", r.Repo, r.Number) }
 // Hosts says which web hosts are the configured trackers': a URL on
 // another host is linked but not followed.
 type Hosts struct {
-	GitHub string // "github.com", or a GitHub Enterprise host; "" when GitHub is off
+	GitHub []string // "github.com", and a GitHub Enterprise host; none when GitHub is off
 	Jira   string // the Jira site's host, "acme.atlassian.net"; "" when Jira is off
 }
 
@@ -91,7 +92,7 @@ func Parse(raw string, hosts Hosts) (ref Ref, ok bool) {
 	}
 	host := strings.ToLower(u.Hostname())
 	switch {
-	case hosts.GitHub != "" && (host == hosts.GitHub || host == "www."+hosts.GitHub):
+	case slices.Contains(hosts.GitHub, strings.TrimPrefix(host, "www.")):
 		m := githubPath.FindStringSubmatch(u.Path)
 		if m == nil {
 			return Ref{}, false
