@@ -23,7 +23,8 @@ A bad configuration stops it before anything starts, with one line per problem. 
 logs what it runs with: the configuration file, the database, admins, monitored channels and
 digest subscriptions. GET /healthz and /metrics are served on http.addr.`,
 	env: []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "LIAISON_SLACK_API_URL", "LIAISON_DB",
-		"LIAISON_HTTP_ADDR", "LIAISON_LOG_LEVEL", "LIAISON_LOG_FORMAT"},
+		"LIAISON_HTTP_ADDR", "LIAISON_LOG_LEVEL", "LIAISON_LOG_FORMAT",
+		"LIAISON_GITHUB_TOKEN", "LIAISON_GITHUB_API_URL", "LIAISON_JIRA_URL", "LIAISON_JIRA_EMAIL", "LIAISON_JIRA_TOKEN"},
 	readsConfig: true,
 	flags:       noFlags(cmdRun),
 }
@@ -108,8 +109,32 @@ func logStartup(log *slog.Logger, cfg Config, migrationsApplied int, stored []st
 		"admins", admins,
 		"admin_usergroup", group,
 		"channels", channels,
-		"digests", digests)
+		"digests", digests,
+		"trackers", trackerSummary(cfg.Trackers))
 	if len(cfg.Admins.Users) == 0 && cfg.Admins.Usergroup == "" {
 		log.Warn("no admins: nobody can triage, prioritise or decide; set admins.users (member ids) or admins.usergroup")
 	}
+}
+
+// trackerSummary names the trackers that are on and where they file.
+func trackerSummary(t TrackersConfig) []string {
+	out := []string{}
+	if t.GitHub.Token != "" {
+		s := "github"
+		if t.GitHub.APIURL != "" {
+			s += " at " + t.GitHub.APIURL
+		}
+		if t.GitHub.Repo != "" {
+			s += ", files into " + t.GitHub.Repo
+		}
+		out = append(out, s)
+	}
+	if j := t.Jira; j.URL != "" && j.Email != "" && j.Token != "" {
+		s := "jira at " + j.URL
+		if j.Project != "" {
+			s += ", files into " + j.Project
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot"
 	"github.com/liaisonbot/liaison/storage"
+	"github.com/liaisonbot/liaison/tracker"
 )
 
 // Config is the whole configuration, shaped exactly like config.example.yaml.
@@ -31,6 +32,7 @@ type Config struct {
 	Notify      NotifyConfig       `yaml:"notify" example:"{mode: both}"`
 	EffortSizes map[string]float64 `yaml:"effort_sizes" example:"{S: 1, M: 2, L: 4, XL: 8}"`
 	Digests     []DigestConfig     `yaml:"digests" example:"[{name: weekly, channel: C0123STAKE, schedule: weekly mon 09:00}]"`
+	Trackers    TrackersConfig     `yaml:"trackers" example:"{github: {repo: acme/app}, poll: 2m}"`
 
 	// File is the absolute path of the file read, or "" when none was.
 	File string `yaml:"-"`
@@ -110,6 +112,28 @@ type LabelFilter struct {
 	None []string `yaml:"none" example:"[internal]"`
 }
 
+// TrackersConfig is where linked issues are followed and new ones filed (SPEC §12).
+type TrackersConfig struct {
+	GitHub GitHubConfig  `yaml:"github" example:"{repo: acme/app}"`
+	Jira   JiraConfig    `yaml:"jira" example:"{url: https://acme.atlassian.net, email: bot@acme.com, project: PROD}"`
+	Poll   time.Duration `yaml:"poll" example:"2m"`
+}
+
+// GitHubConfig is GitHub: on when a token is set.
+type GitHubConfig struct {
+	Token  string `yaml:"token" example:"github_pat_…"`
+	APIURL string `yaml:"api_url" example:"https://ghe.acme.com/api/v3"`
+	Repo   string `yaml:"repo" example:"acme/app"`
+}
+
+// JiraConfig is Jira Cloud: on when the site, email and token are set.
+type JiraConfig struct {
+	URL     string `yaml:"url" example:"https://acme.atlassian.net"`
+	Email   string `yaml:"email" example:"bot@acme.com"`
+	Token   string `yaml:"token" example:"ATATT…"`
+	Project string `yaml:"project" example:"PROD"`
+}
+
 // DefaultConfig is the configuration before any file or environment is read.
 func DefaultConfig() Config {
 	return Config{
@@ -123,6 +147,7 @@ func DefaultConfig() Config {
 		},
 		Notify:      NotifyConfig{Mode: bot.NotifyBoth},
 		EffortSizes: map[string]float64{"S": 1, "M": 2, "L": 4, "XL": 8},
+		Trackers:    TrackersConfig{Poll: bot.DefaultTrackerPoll},
 	}
 }
 
@@ -207,6 +232,11 @@ func (cfg *Config) applyEnv(env map[string]string) {
 	set(&cfg.HTTP.Addr, "LIAISON_HTTP_ADDR")
 	set(&cfg.Log.Level, "LIAISON_LOG_LEVEL")
 	set(&cfg.Log.Format, "LIAISON_LOG_FORMAT")
+	set(&cfg.Trackers.GitHub.Token, "LIAISON_GITHUB_TOKEN")
+	set(&cfg.Trackers.GitHub.APIURL, "LIAISON_GITHUB_API_URL")
+	set(&cfg.Trackers.Jira.URL, "LIAISON_JIRA_URL")
+	set(&cfg.Trackers.Jira.Email, "LIAISON_JIRA_EMAIL")
+	set(&cfg.Trackers.Jira.Token, "LIAISON_JIRA_TOKEN")
 }
 
 // Slack id shapes: users (U…, W… on Enterprise Grid), channels, user groups.
@@ -249,8 +279,7 @@ func (cfg *Config) validate(slack bool) error {
 			"create one under Basic Information → App-Level Tokens with the connections:write scope")
 	}
 	if u := cfg.Slack.APIURL; u != "" {
-		parsed, err := url.Parse(u)
-		if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+		if !httpURL(u) {
 			add("slack.api_url: %q is not an http(s) URL (example: https://slack.com/api/; leave empty for Slack's own)", u)
 		}
 	}
@@ -366,10 +395,65 @@ func (cfg *Config) validate(slack bool) error {
 			add("%s.triage_days: %d must not be negative (example: %d)", key, d.TriageDays, backlog.DefaultTriageDays)
 		}
 	}
+	validateTrackers(&p, cfg.Trackers)
 	if len(p) > 0 {
 		return p
 	}
 	return nil
+}
+
+// Bounds of trackers.poll: more often would spend the trackers' rate
+// limits for nothing; less often, nobody hears for a day.
+const (
+	minTrackerPoll = 30 * time.Second
+	maxTrackerPoll = 24 * time.Hour
+)
+
+// validateTrackers checks trackers: a tracker is on when its token is set,
+// and then everything it needs must be there too. Tokens never appear.
+func validateTrackers(p *ValidationError, t TrackersConfig) {
+	add := func(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+	gh := t.GitHub
+	switch {
+	case gh.Token == "" && gh.Repo != "":
+		add("trackers.github.token: missing while trackers.github.repo is set; set LIAISON_GITHUB_TOKEN (a fine-grained token with Issues: read and write and Pull requests: read on the repositories)")
+	case strings.ContainsAny(gh.Token, " \t\r\n"):
+		add("trackers.github.token: contains whitespace; paste the token alone")
+	}
+	if gh.Repo != "" && !tracker.ValidRepo(gh.Repo) {
+		add("trackers.github.repo: %q is not owner/name (example: acme/app)", gh.Repo)
+	}
+	if u := gh.APIURL; u != "" && !httpURL(u) {
+		add("trackers.github.api_url: %q is not an http(s) URL (example: https://ghe.acme.com/api/v3; leave empty for github.com)", u)
+	}
+	j := t.Jira
+	if j.URL != "" || j.Email != "" || j.Token != "" || j.Project != "" {
+		if j.URL == "" {
+			add("trackers.jira.url: missing; set LIAISON_JIRA_URL or trackers.jira.url to the Jira site (example: https://acme.atlassian.net)")
+		} else if !httpURL(j.URL) {
+			add("trackers.jira.url: %q is not an http(s) URL (example: https://acme.atlassian.net)", j.URL)
+		}
+		if j.Email == "" {
+			add("trackers.jira.email: missing; set LIAISON_JIRA_EMAIL or trackers.jira.email to the email of the Jira account whose API token Liaison uses")
+		}
+		if j.Token == "" {
+			add("trackers.jira.token: missing; set LIAISON_JIRA_TOKEN (an API token made at id.atlassian.com → Security → API tokens, by the account of trackers.jira.email)")
+		} else if strings.ContainsAny(j.Token, " \t\r\n") {
+			add("trackers.jira.token: contains whitespace; paste the token alone")
+		}
+		if j.Project != "" && !tracker.ValidProject(j.Project) {
+			add("trackers.jira.project: %q is not a project key (example: PROD; capital letters, as in PROD-12)", j.Project)
+		}
+	}
+	if t.Poll < minTrackerPoll || t.Poll > maxTrackerPoll {
+		add("trackers.poll: %v is out of range %s–%s (example: 2m)", t.Poll, shortDuration(minTrackerPoll), shortDuration(maxTrackerPoll))
+	}
+}
+
+// httpURL reports whether u is an absolute http(s) URL.
+func httpURL(u string) bool {
+	parsed, err := url.Parse(u)
+	return err == nil && (parsed.Scheme == "http" || parsed.Scheme == "https") && parsed.Host != ""
 }
 
 // validateToken checks a token's presence and prefix without ever echoing it.
@@ -408,6 +492,13 @@ func (cfg *Config) botConfig() bot.Config {
 		EffortSizes: cfg.EffortSizes,
 		Timezone:    cfg.Timezone,
 		Digests:     cfg.subscriptions(),
+		Trackers:    bot.TrackerConfig{Poll: cfg.Trackers.Poll},
+	}
+	if gh := cfg.Trackers.GitHub; gh.Token != "" {
+		bc.Trackers.GitHub = &tracker.GitHubConfig{Token: gh.Token, APIURL: gh.APIURL, Repo: gh.Repo}
+	}
+	if j := cfg.Trackers.Jira; j.URL != "" && j.Email != "" && j.Token != "" {
+		bc.Trackers.Jira = &tracker.JiraConfig{URL: j.URL, Email: j.Email, Token: j.Token, Project: j.Project}
 	}
 	for name, kind := range cfg.Capture.Emoji {
 		bc.Emoji[name], _ = backlog.ParseKind(kind)

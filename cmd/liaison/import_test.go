@@ -87,7 +87,7 @@ func awkwardDB(t *testing.T, path string) {
 	if _, err := db.Assign(ctx, odd, "U0ADMIN", "U0DANA"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Link(ctx, odd, "U0ADMIN", "https://github.com/acme/app/issues/7?a=1,b=2"); err != nil {
+	if _, err := db.Link(ctx, odd, "U0ADMIN", "https://github.com/acme/app/issues/7?a=1,b=2", nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Merge(ctx, dup, dark, "U0ADMIN", nil); err != nil {

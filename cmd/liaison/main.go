@@ -51,6 +51,11 @@ var envHelp = []struct{ name, about string }{
 	{"LIAISON_HTTP_ADDR", `host:port for /healthz and /metrics, "" for none (overrides http.addr; default 127.0.0.1:8080)`},
 	{"LIAISON_LOG_LEVEL", "debug, info, warn or error (overrides log.level; default info)"},
 	{"LIAISON_LOG_FORMAT", "auto, text or json (overrides log.format; default auto: text on a terminal)"},
+	{"LIAISON_GITHUB_TOKEN", "GitHub token; turns on following GitHub issues (overrides trackers.github.token)"},
+	{"LIAISON_GITHUB_API_URL", "GitHub API base URL, for GitHub Enterprise (overrides trackers.github.api_url)"},
+	{"LIAISON_JIRA_URL", "Jira site, https://acme.atlassian.net (overrides trackers.jira.url)"},
+	{"LIAISON_JIRA_EMAIL", "email of the Jira account Liaison uses (overrides trackers.jira.email)"},
+	{"LIAISON_JIRA_TOKEN", "that account's Jira API token (overrides trackers.jira.token)"},
 }
 
 // run is the whole program: main only adds signals and the exit code.
