@@ -195,16 +195,16 @@ func (c *GitHubClient) Create(ctx context.Context, issue NewIssue) (Ref, State, 
 	return ref, issueState(is), nil
 }
 
-// githubBody is a filed issue's Markdown. The request text is quoted with
-// its @ written as an entity, so it mentions no one on GitHub.
+// githubBody is a filed issue's Markdown. The request text is quoted and
+// written through githubText, so it is shown as typed and mentions no one.
 func githubBody(issue NewIssue) string {
 	var b strings.Builder
 	for line := range strings.SplitSeq(cut(issue.Text, maxText), "\n") {
-		b.WriteString("> " + strings.ReplaceAll(line, "@", "&#64;") + "\n")
+		b.WriteString("> " + githubText(line) + "\n")
 	}
 	b.WriteString("\n")
 	for _, f := range issueFacts(issue) {
-		fmt.Fprintf(&b, "- **%s:** %s\n", f[0], strings.ReplaceAll(f[1], "@", "&#64;"))
+		fmt.Fprintf(&b, "- **%s:** %s\n", f[0], githubText(f[1]))
 	}
 	if len(issue.Links) > 0 {
 		b.WriteString("\nAsked in Slack:\n")
@@ -215,6 +215,13 @@ func githubBody(issue NewIssue) string {
 	fmt.Fprintf(&b, "\n_Filed from Liaison item #%d._\n", issue.Item)
 	return b.String()
 }
+
+// githubEntities writes the characters GitHub's Markdown would read as HTML
+// or as a mention as entities: "<b>" stays text, "@team" pings no one.
+var githubEntities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "@", "&#64;")
+
+// githubText is user text as it goes into an issue's Markdown.
+func githubText(s string) string { return githubEntities.Replace(s) }
 
 // issueFacts are the facts a filed issue lists beside the request.
 func issueFacts(issue NewIssue) [][2]string {

@@ -91,29 +91,25 @@ func Parse(raw string, hosts Hosts) (ref Ref, ok bool) {
 		return Ref{}, false
 	}
 	host := strings.ToLower(u.Hostname())
-	switch {
-	case slices.Contains(hosts.GitHub, strings.TrimPrefix(host, "www.")):
-		m := githubPath.FindStringSubmatch(u.Path)
-		if m == nil {
-			return Ref{}, false
+	if slices.Contains(hosts.GitHub, strings.TrimPrefix(host, "www.")) {
+		if m := githubPath.FindStringSubmatch(u.Path); m != nil {
+			n, _ := strconv.Atoi(m[4])
+			if n == 0 {
+				return Ref{}, false
+			}
+			r := Ref{Tracker: GitHub, Repo: m[1] + "/" + m[2], Number: n, Pull: m[3] == "pull"}
+			r.URL = fmt.Sprintf("%s://%s/%s/%s/%d", u.Scheme, u.Host, r.Repo, m[3], n)
+			return r, true
 		}
-		n, _ := strconv.Atoi(m[4])
-		if n == 0 {
-			return Ref{}, false
+	}
+	if hosts.Jira != "" && host == hosts.Jira {
+		if m := jiraPath.FindStringSubmatch(u.Path); m != nil {
+			n, _ := strconv.Atoi(m[2])
+			base := strings.TrimSuffix(u.Path[:len(u.Path)-len(m[0])], "/")
+			r := Ref{Tracker: Jira, Repo: m[1], Number: n}
+			r.URL = fmt.Sprintf("%s://%s%s/browse/%s", u.Scheme, u.Host, base, r.Key())
+			return r, true
 		}
-		r := Ref{Tracker: GitHub, Repo: m[1] + "/" + m[2], Number: n, Pull: m[3] == "pull"}
-		r.URL = fmt.Sprintf("%s://%s/%s/%s/%d", u.Scheme, u.Host, r.Repo, m[3], n)
-		return r, true
-	case hosts.Jira != "" && host == hosts.Jira:
-		m := jiraPath.FindStringSubmatch(u.Path)
-		if m == nil {
-			return Ref{}, false
-		}
-		n, _ := strconv.Atoi(m[2])
-		base := strings.TrimSuffix(u.Path[:len(u.Path)-len(m[0])], "/")
-		r := Ref{Tracker: Jira, Repo: m[1], Number: n}
-		r.URL = fmt.Sprintf("%s://%s%s/browse/%s", u.Scheme, u.Host, base, r.Key())
-		return r, true
 	}
 	return Ref{}, false
 }
