@@ -75,7 +75,7 @@ func (r Ref) Key() string { return fmt.Sprintf("%s-%d", r.Repo, r.Number) }
 // another host is linked but not followed.
 type Hosts struct {
 	GitHub []string // "github.com", and a GitHub Enterprise host; none when GitHub is off
-	Jira   string // the Jira site's host, "acme.atlassian.net"; "" when Jira is off
+	Jira   string   // the Jira site's host, "acme.atlassian.net"; "" when Jira is off
 }
 
 var (

@@ -28,6 +28,10 @@ type GitHub struct {
 	notMod  map[string]int      // 304 answers, by "owner/name#n"
 	created []Created
 	calls   int
+	// remaining is the rate limit left, counted down per request; reset
+	// is when it fills again. remaining < 0: never spent.
+	remaining int
+	reset     time.Time
 }
 
 // Created is an issue filed through the fake.
@@ -52,7 +56,7 @@ type ghIssue struct {
 
 // NewGitHub starts a fake GitHub, closed when the test ends.
 func NewGitHub(t testing.TB) *GitHub {
-	g := &GitHub{issues: map[string]*ghIssue{}, next: map[string]int{}, full: map[string]int{}, notMod: map[string]int{}}
+	g := &GitHub{issues: map[string]*ghIssue{}, next: map[string]int{}, full: map[string]int{}, notMod: map[string]int{}, remaining: -1}
 	g.srv = httptest.NewServer(http.HandlerFunc(g.serve))
 	t.Cleanup(g.srv.Close)
 	return g
@@ -120,6 +124,14 @@ func (g *GitHub) change(repo string, n int, f func(*ghIssue)) {
 	is.version++
 }
 
+// SetRateLimit leaves n requests in the rate limit until reset; then every
+// request is refused with 403 and X-RateLimit-Remaining: 0, as GitHub does.
+func (g *GitHub) SetRateLimit(n int, reset time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.remaining, g.reset = n, reset
+}
+
 // Fail answers the next n requests with f.
 func (g *GitHub) Fail(f Fault, n int) { g.faults.add(f, n) }
 
@@ -156,9 +168,9 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
 		return
 	}
-	w.Header().Set("X-RateLimit-Limit", "5000")
-	w.Header().Set("X-RateLimit-Remaining", "4999")
-	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+	if !g.rateLimit(w) {
+		return
+	}
 	// /repos/{owner}/{name}/issues[/{n}]
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(parts) < 4 || parts[0] != "repos" || parts[3] != "issues" {
@@ -175,6 +187,32 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 	}
+}
+
+// rateLimit writes the rate limit headers and reports whether the request
+// is within the limit; beyond it, it answers 403 as GitHub does.
+func (g *GitHub) rateLimit(w http.ResponseWriter) bool {
+	g.mu.Lock()
+	left, reset := 4999, time.Now().Add(time.Hour)
+	spent := false
+	if g.remaining >= 0 {
+		if time.Now().After(g.reset) {
+			g.remaining = -1
+		} else {
+			spent = g.remaining == 0
+			g.remaining = max(g.remaining-1, 0)
+			left, reset = g.remaining, g.reset
+		}
+	}
+	g.mu.Unlock()
+	w.Header().Set("X-RateLimit-Limit", "5000")
+	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(left))
+	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	if spent {
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "API rate limit exceeded"})
+		return false
+	}
+	return true
 }
 
 func (g *GitHub) get(w http.ResponseWriter, r *http.Request, repo string, n int) {
