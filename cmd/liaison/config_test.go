@@ -206,8 +206,16 @@ slack: {bot_token: xoxb-file, app_token: xapp-file, api_url: "https://file.examp
 storage: {path: file.db}
 http: {addr: "127.0.0.1:1"}
 log: {level: warn, format: text}
+trackers:
+  github: {token: ghp_file, api_url: "https://ghe.file/api/v3", repo: acme/app}
+  jira: {url: "https://file.atlassian.net", email: file@acme.com, token: file-token, project: PROD}
 `)
 	env := map[string]string{
+		"LIAISON_GITHUB_TOKEN":   "ghp_env",
+		"LIAISON_GITHUB_API_URL": "https://ghe.env/api/v3",
+		"LIAISON_JIRA_URL":       "https://env.atlassian.net",
+		"LIAISON_JIRA_EMAIL":     "env@acme.com",
+		"LIAISON_JIRA_TOKEN":     "env-token",
 		"SLACK_BOT_TOKEN":       "xoxb-env",
 		"SLACK_APP_TOKEN":       "xapp-env",
 		"LIAISON_SLACK_API_URL": "http://127.0.0.1:2/api/",
@@ -224,6 +232,16 @@ log: {level: warn, format: text}
 	want := []string{"xoxb-env", "xapp-env", "http://127.0.0.1:2/api/", "env.db", "", "debug", "json"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("after env overrides got %q, want %q", got, want)
+	}
+	tr := cfg.Trackers
+	got = []string{tr.GitHub.Token, tr.GitHub.APIURL, tr.GitHub.Repo, tr.Jira.URL, tr.Jira.Email, tr.Jira.Token, tr.Jira.Project}
+	want = []string{"ghp_env", "https://ghe.env/api/v3", "acme/app", "https://env.atlassian.net", "env@acme.com", "env-token", "PROD"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("trackers after env overrides got %q, want %q", got, want)
+	}
+	bc := cfg.botConfig()
+	if bc.Trackers.GitHub == nil || bc.Trackers.GitHub.Token != "ghp_env" || bc.Trackers.Jira == nil || bc.Trackers.Jira.Project != "PROD" || bc.Trackers.Poll != 2*time.Minute {
+		t.Errorf("bot trackers = %+v", bc.Trackers)
 	}
 
 	// Unset variables leave the file's values alone.
@@ -411,6 +429,27 @@ func TestValidationMessages(t *testing.T) {
 		{"digest triage days", func(c *Config) {
 			c.Digests = []DigestConfig{{Name: "w", Channel: "C0S", Schedule: "daily 09:00", TriageDays: -1}}
 		}, "digests[0].triage_days: -1 must not be negative (example: 7)"},
+		{"github repo without token", func(c *Config) { c.Trackers.GitHub.Repo = "acme/app" },
+			"trackers.github.token: missing while trackers.github.repo is set; set LIAISON_GITHUB_TOKEN (a fine-grained token with Issues: read and write and Pull requests: read on the repositories)"},
+		{"github token with newline", func(c *Config) { c.Trackers.GitHub.Token = "ghp_secret\n" },
+			"trackers.github.token: contains whitespace; paste the token alone"},
+		{"github repo", func(c *Config) { c.Trackers.GitHub.Token, c.Trackers.GitHub.Repo = "ghp_secret", "acme" },
+			`trackers.github.repo: "acme" is not owner/name (example: acme/app)`},
+		{"github api url", func(c *Config) { c.Trackers.GitHub.Token, c.Trackers.GitHub.APIURL = "ghp_secret", "ghe.acme.com" },
+			`trackers.github.api_url: "ghe.acme.com" is not an http(s) URL (example: https://ghe.acme.com/api/v3; leave empty for github.com)`},
+		{"jira without url", func(c *Config) { c.Trackers.Jira = JiraConfig{Email: "bot@acme.com", Token: "secret"} },
+			"trackers.jira.url: missing; set LIAISON_JIRA_URL or trackers.jira.url to the Jira site (example: https://acme.atlassian.net)"},
+		{"jira bad url", func(c *Config) { c.Trackers.Jira = JiraConfig{URL: "acme.atlassian.net", Email: "bot@acme.com", Token: "secret"} },
+			`trackers.jira.url: "acme.atlassian.net" is not an http(s) URL (example: https://acme.atlassian.net)`},
+		{"jira without email", func(c *Config) { c.Trackers.Jira = JiraConfig{URL: "https://acme.atlassian.net", Token: "secret"} },
+			"trackers.jira.email: missing; set LIAISON_JIRA_EMAIL or trackers.jira.email to the email of the Jira account whose API token Liaison uses"},
+		{"jira without token", func(c *Config) { c.Trackers.Jira = JiraConfig{URL: "https://acme.atlassian.net", Email: "bot@acme.com"} },
+			"trackers.jira.token: missing; set LIAISON_JIRA_TOKEN (an API token made at id.atlassian.com → Security → API tokens, by the account of trackers.jira.email)"},
+		{"jira project", func(c *Config) {
+			c.Trackers.Jira = JiraConfig{URL: "https://acme.atlassian.net", Email: "bot@acme.com", Token: "secret", Project: "prod"}
+		}, `trackers.jira.project: "prod" is not a project key (example: PROD; capital letters, as in PROD-12)`},
+		{"tracker poll", func(c *Config) { c.Trackers.Poll = 5 * time.Second },
+			"trackers.poll: 5s is out of range 30s–24h (example: 2m)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
