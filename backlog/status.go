@@ -71,3 +71,14 @@ func (s Status) Notifies() bool {
 	}
 	return false
 }
+
+// flow is the order of the status flow, new to shipped.
+var flow = map[Status]int{StatusNew: 1, StatusTriaged: 2, StatusPlanned: 3, StatusInProgress: 4, StatusShipped: 5}
+
+// Behind reports whether s comes before t in the flow new → triaged →
+// planned → in progress → shipped, and so a move from t to s goes back.
+// Declined and duplicate are off the flow: neither is behind anything.
+func (s Status) Behind(t Status) bool {
+	a, b := flow[s], flow[t]
+	return a != 0 && (b > a || t == StatusDeclined)
+}

@@ -155,3 +155,25 @@ func FuzzParseFilter(f *testing.F) {
 
 // atPerson reads "@U123" as user U123, as a caller's person function would.
 func atPerson(w string) (string, bool) { return strings.CutPrefix(w, "@") }
+
+func TestBehind(t *testing.T) {
+	tests := []struct {
+		s, t Status
+		want bool
+	}{
+		{StatusPlanned, StatusInProgress, true},
+		{StatusPlanned, StatusShipped, true},
+		{StatusInProgress, StatusPlanned, false},
+		{StatusShipped, StatusPlanned, false},
+		{StatusPlanned, StatusPlanned, false},
+		{StatusPlanned, StatusDeclined, true}, // reopening a declined item
+		{StatusDeclined, StatusPlanned, false},
+		{StatusShipped, StatusDeclined, true},
+		{StatusNew, StatusDuplicate, false},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Behind(tt.t); got != tt.want {
+			t.Errorf("%s.Behind(%s) = %v, want %v", tt.s, tt.t, got, tt.want)
+		}
+	}
+}

@@ -154,11 +154,11 @@ func filingWords(e *tracker.Error, target string) string {
 	return fmt.Sprintf("%s refused the new issue in %s (%s), so nothing was filed.", t, Escape(target), Escape(e.Detail))
 }
 
-// healthWords names a tracker's trouble for /backlog stats.
-func healthWords(p tracker.Problem) string {
+// healthWords names tracker n's trouble for /backlog stats.
+func healthWords(p tracker.Problem, n tracker.Name) string {
 	switch p {
 	case tracker.Refused:
-		return "token refused"
+		return "token refused: check trackers." + string(n)
 	case tracker.Limited:
 		return "rate limited"
 	case tracker.Unreachable:

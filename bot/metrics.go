@@ -106,24 +106,28 @@ func (t trackerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(r)
 	result := "unreachable"
 	if err == nil {
-		result = trackerResult(resp)
+		result = trackerResult(t.tracker, resp)
 	}
 	t.metrics.tracker.WithLabelValues(t.tracker, result).Inc()
 	return resp, err
 }
 
 // trackerResult names a tracker's answer for liaison_tracker_requests_total.
-func trackerResult(resp *http.Response) string {
+// A 403 is GitHub's answer to a rate limit (with Retry-After or no
+// requests left) or to an issue the token may not see; Jira's to a token
+// that may not search.
+func trackerResult(tracker string, resp *http.Response) string {
 	c := resp.StatusCode
+	forbidden := c == http.StatusForbidden
 	switch {
 	case c/100 == 2:
 		return "ok"
 	case c == http.StatusNotModified:
 		return "not_modified"
-	case c == http.StatusTooManyRequests, c == http.StatusForbidden &&
+	case c == http.StatusTooManyRequests, forbidden &&
 		(resp.Header.Get("Retry-After") != "" || resp.Header.Get("X-RateLimit-Remaining") == "0"):
 		return "rate_limited"
-	case c == http.StatusUnauthorized, c == http.StatusForbidden && resp.Header.Get("X-RateLimit-Remaining") == "":
+	case c == http.StatusUnauthorized, forbidden && tracker == "jira":
 		return "refused"
 	case c == http.StatusNotFound, c == http.StatusGone:
 		return "not_found"

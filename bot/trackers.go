@@ -29,9 +29,12 @@ const (
 	// pollBatch bounds the links one poll asks one tracker about; the
 	// rest, polled longest ago last, wait for the next poll.
 	pollBatch = 1000
-	// filingStale is how old a claim on filing an issue is before another
-	// request may take it over: its filer died (after-ack work is bounded
-	// by afterTimeout).
+	// filingStart bounds the wait from claiming a filing to asking the
+	// tracker (the after-ack queue may be long); later, nothing is filed.
+	// filingStale is how old a claim is before another request may take
+	// it over: by then its filer has filed (within filingStart plus
+	// afterTimeout) or died, so two filers never both ask the tracker.
+	filingStart = time.Minute
 	filingStale = 2 * time.Minute
 	// trackerJob is the poller's name on the scheduler.
 	trackerJob = "trackers"
@@ -148,13 +151,18 @@ func (e every) Next(t time.Time) time.Time { return t.Truncate(time.Duration(e))
 func (e every) Prev(t time.Time) time.Time { return t.Truncate(time.Duration(e)) }
 
 // startTrackers follows the links made before (imported, or from before
-// trackers were configured) and schedules the poller.
+// trackers were configured) and schedules the poller, in the background:
+// after an import that may be thousands of writes, and no ack waits.
 func (b *Bot) startTrackers(ctx context.Context) {
 	if len(b.trackers.clients) == 0 {
 		return
 	}
-	b.followLinks(ctx)
-	b.sched.Add(trackerJob, every(b.trackers.poll), b.pollTrackers)
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		b.followLinks(ctx)
+		b.sched.Add(trackerJob, every(b.trackers.poll), b.pollTrackers)
+	}()
 }
 
 // followLinks starts following every linked URL that names a followed
@@ -215,6 +223,11 @@ func (b *Handlers) pollTracker(ctx context.Context, c tracker.Client) error {
 		byItem[r.Item] = r
 		links[i] = tracker.Link{Item: r.Item, ETag: r.ETag, Seen: r.Seen, Checked: r.Checked,
 			Ref: tracker.Ref{Tracker: name, Repo: r.Repo, Number: r.Number, Pull: r.Pull, URL: r.URL}}
+		if r.Problem != "" {
+			// Unread last time: ask for its whole state, not what changed
+			// since (a change while it could not be read would be missed).
+			links[i].Checked = time.Time{}
+		}
 	}
 	obs, pollErr := c.Poll(ctx, links)
 	for _, o := range obs {
@@ -230,7 +243,7 @@ func (b *Handlers) pollTracker(ctx context.Context, c tracker.Client) error {
 // the issue's state is new.
 func (b *Handlers) observed(ctx context.Context, name tracker.Name, l storage.TrackerLink, o tracker.Observation) error {
 	ref := tracker.Ref{Tracker: name, Repo: l.Repo, Number: l.Number, Pull: l.Pull, URL: l.URL}
-	u := storage.TrackerUpdate{Item: l.Item, URL: l.URL, ETag: o.ETag}
+	u := storage.TrackerUpdate{Item: l.Item, URL: l.URL, ETag: o.ETag, Checked: o.At}
 	if o.Err != nil {
 		u.Problem, u.ETag = string(o.Err.Problem), l.ETag
 	}
@@ -342,16 +355,21 @@ func (b *Handlers) fileIssue(ctx context.Context, id int64, name tracker.Name, u
 	case f.Busy:
 		return &Reply{Text: fmt.Sprintf("*#%d* is being filed right now; its link follows in a moment.", id)}, nil
 	}
+	claimed := b.now()
 	return &Reply{
 		Text:  fmt.Sprintf("Filing *#%d* in %s (%s)…", id, name.Label(), Escape(c.Target())),
-		Later: func(ctx context.Context) (*Reply, error) { return b.finishFiling(ctx, c, id, user) },
+		Later: func(ctx context.Context) (*Reply, error) { return b.finishFiling(ctx, c, id, user, claimed) },
 	}, nil
 }
 
 // finishFiling files item id's issue with c and links the item to it,
 // moving it to planned if it was new or triaged.
-func (b *Handlers) finishFiling(ctx context.Context, c tracker.Client, id int64, user string) (*Reply, error) {
+func (b *Handlers) finishFiling(ctx context.Context, c tracker.Client, id int64, user string, claimed time.Time) (*Reply, error) {
 	name := c.Name()
+	if b.now().Sub(claimed) > filingStart {
+		b.abandonFiling(ctx, id)
+		return nil, userErrorf("Liaison was too busy to file *#%d* just now, so nothing was filed. Please try again.", id)
+	}
 	issue, err := b.newIssue(ctx, id)
 	if err != nil {
 		b.abandonFiling(ctx, id)
@@ -374,7 +392,10 @@ func (b *Handlers) finishFiling(ctx context.Context, c tracker.Client, id int64,
 	l.Seen = state.Seen(name)
 	it, moved, err := b.db.FinishFiling(lctx, id, user, l, b.changeNotifier("", nil))
 	if err != nil {
-		return nil, fmt.Errorf("filed #%d as %s but could not link it: %w", id, ref.URL, err)
+		b.log.Error("tracker issue filed but not linked", "tracker", name, "item", id, "issue", ref.String(), "url", ref.URL, "err", err)
+		b.abandonFiling(ctx, id)
+		return nil, userErrorf("Filed *#%d* as %s, but could not link the item to it. Link it by hand: `/backlog link %d %s`",
+			id, issueLink(ref.URL, b.trackers.hosts), id, Escape(ref.URL))
 	}
 	b.log.Info("tracker issue filed", "tracker", name, "item", id, "issue", ref.String())
 	b.queue.Kick()
@@ -447,7 +468,7 @@ func (b *Handlers) trackerStats(ctx context.Context) (string, error) {
 			s += fmt.Sprintf(", %d unreadable", p)
 		}
 		if h := b.trackers.get(n); h.problem != "" {
-			s += fmt.Sprintf(", *%s* since %s (see Liaison's log)", healthWords(h.problem), h.since.UTC().Format("2 Jan 15:04 UTC"))
+			s += fmt.Sprintf(", *%s* since %s (see Liaison's log)", healthWords(h.problem, n), b.localTime(h.since))
 		} else {
 			s += ", answering"
 		}
@@ -468,4 +489,13 @@ func (b *Handlers) unfollowedHint(u string) string {
 		return fmt.Sprintf("Liaison would follow this %s issue once whoever runs it sets up `trackers.%s`.", ref.Tracker.Label(), ref.Tracker)
 	}
 	return fmt.Sprintf("It is not on the %s site Liaison follows, so Liaison does not follow it.", ref.Tracker.Label())
+}
+
+// localTime writes t in the configured time zone: "1 Dec 14:02 CET".
+func (b *Handlers) localTime(t time.Time) string {
+	loc, err := time.LoadLocation(b.cfg.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2 Jan 15:04 MST")
 }

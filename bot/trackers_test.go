@@ -269,7 +269,7 @@ func TestRateLimitedGitHubHoldsThePollerUntilRetryAfter(t *testing.T) {
 	n := h.gh.AddIssue("acme/app", "Dark mode")
 	h.slash(admin, fmt.Sprintf("link %d %s", id, h.gh.IssueURL("acme/app", n)))
 	h.gh.Close("acme/app", n, "completed")
-	h.gh.Fail(trackerfake.Fault{Status: 429, RetryAfter: "2"}, 1)
+	h.gh.Fail(trackerfake.Fault{Status: 429, RetryAfter: "4"}, 1)
 	held := time.Now()
 	h.poll()
 	if st := h.item(id).Status; st != backlog.StatusNew {
@@ -277,7 +277,10 @@ func TestRateLimitedGitHubHoldsThePollerUntilRetryAfter(t *testing.T) {
 	}
 	calls := h.gh.Calls()
 	h.poll()
-	if got := h.gh.Calls(); got != calls && time.Since(held) < 2*time.Second {
+	switch got := h.gh.Calls(); {
+	case time.Since(held) >= 4*time.Second:
+		t.Logf("the machine took %v for two polls; the hold was over", time.Since(held))
+	case got != calls:
 		t.Errorf("a poll within Retry-After sent %d requests to GitHub, want none", got-calls)
 	}
 	if reply := h.slash(admin, "stats"); !strings.Contains(reply, "GitHub 1 followed, *rate limited*") {
@@ -287,8 +290,8 @@ func TestRateLimitedGitHubHoldsThePollerUntilRetryAfter(t *testing.T) {
 		h.poll()
 		return h.item(id).Status == backlog.StatusShipped
 	})
-	if time.Since(held) < 2*time.Second {
-		t.Errorf("the item shipped %v after a 429 with Retry-After: 2", time.Since(held))
+	if time.Since(held) < 4*time.Second {
+		t.Errorf("the item shipped %v after a 429 with Retry-After: 4", time.Since(held))
 	}
 	wantOncePerFollower(t, h.told("has *shipped*"), "shipped after the rate limit")
 }
@@ -308,7 +311,7 @@ func TestRefusedTokenIsInStatsAndLoggedOnceWithoutTheToken(t *testing.T) {
 		t.Errorf("liaison_tracker_requests_total{github,refused} = %v, want 2", got)
 	}
 	reply := h.slash(admin, "stats")
-	if !strings.Contains(reply, "GitHub 1 followed, *token refused* since") {
+	if !strings.Contains(reply, "GitHub 1 followed, *token refused: check trackers.github* since") {
 		t.Errorf("stats = %q", reply)
 	}
 	if !strings.Contains(reply, "Jira 0 followed, answering") {
@@ -450,7 +453,7 @@ func TestCreateGitHubIssueFromTheCard(t *testing.T) {
 		t.Errorf("filed %+v", is)
 	}
 	for _, want := range []string{
-		"> Export to &lt;Excel&gt; &amp; &#64;everyone's sheets", // the request as typed, quoted, mentioning no one
+		"> Export to &lt;Excel&gt; &amp; @\u200beveryone's sheets", // the request as typed, quoted, mentioning no one
 		"**Asked by:** 2 people", "**Labels:** reports", "**RICE score:** 100", "https://fake.slack.com/archives/" + feedChannel,
 		"Filed from Liaison item #1",
 	} {
@@ -570,5 +573,58 @@ func TestLinkToAnUnfollowedTrackerSaysSo(t *testing.T) {
 	}
 	if reply := h.slash(admin, "issue 1"); !strings.Contains(reply, "No tracker is set up") {
 		t.Errorf("issue without trackers: %q", reply)
+	}
+}
+
+func TestTicketBehindTheItemWhenLinkedDoesNotMoveItBack(t *testing.T) {
+	h := startTrackerBot(t, trackerfake.GitHubToken)
+	id := h.request("Saved filters")
+	h.slash(admin, fmt.Sprintf("status %d in_progress", id))
+	key := h.jira.AddIssue("PROD") // To Do
+	h.slash(admin, fmt.Sprintf("link %d %s", id, h.jira.IssueURL(key)))
+	h.poll()
+	if st := h.item(id).Status; st != backlog.StatusInProgress {
+		t.Fatalf("linked to a To Do ticket, #%d went from in progress to %s", id, st)
+	}
+	h.jira.Move(key, "Done", "done")
+	h.poll()
+	if st := h.item(id).Status; st != backlog.StatusShipped {
+		t.Errorf("after its ticket is done #%d is %s, want shipped", id, st)
+	}
+}
+
+func TestIssueUnreadableForAWhileIsReadWholeAgain(t *testing.T) {
+	h := startTrackerBot(t, trackerfake.GitHubToken)
+	id := h.request("Team quotas")
+	key := h.jira.AddIssue("PROD")
+	h.slash(admin, fmt.Sprintf("link %d %s", id, h.jira.IssueURL(key)))
+	h.poll() // To Do: planned
+	h.jira.Hide(key, true)
+	h.jira.Move(key, "Done", "done")
+	h.poll()
+	if st := h.item(id).Status; st != backlog.StatusPlanned {
+		t.Fatalf("#%d is %s while its ticket cannot be read", id, st)
+	}
+	h.jira.Hide(key, false)
+	h.poll()
+	if st := h.item(id).Status; st != backlog.StatusShipped {
+		t.Errorf("#%d is %s once its done ticket can be read again, want shipped", id, st)
+	}
+	searches := h.jira.Searches()
+	if last := searches[len(searches)-1]; strings.Contains(last, "updated") {
+		t.Errorf("after a poll that could not read it, the ticket was asked only for recent changes: %q", last)
+	}
+}
+
+func TestPullRequestLinkedAsAnIssueIsNotShippedUnmerged(t *testing.T) {
+	h := startTrackerBot(t, trackerfake.GitHubToken)
+	id := h.request("Faster search")
+	n := h.gh.AddPull("acme/app", "Search index")
+	h.slash(admin, fmt.Sprintf("link %d %s/acme/app/issues/%d", id, h.gh.URL(), n))
+	h.poll()
+	h.gh.Close("acme/app", n, "")
+	h.poll()
+	if st := h.item(id).Status; st != backlog.StatusNew {
+		t.Errorf("a pull request closed without merging moved #%d to %s", id, st)
 	}
 }

@@ -181,6 +181,8 @@ type TrackerUpdate struct {
 	// (and is a decline's reason).
 	To   backlog.Status
 	Note string
+	// Checked is when the tracker was asked; zero means now.
+	Checked time.Time
 }
 
 // TrackerResult says what an update did.
@@ -198,6 +200,9 @@ type TrackerResult struct {
 // there already or cannot go there), its history names the issue, and
 // notify's messages are enqueued. A state already seen moves nothing, so
 // a restart between polls moves nothing twice and a move by hand stays.
+// The first state seen of a newly linked issue moves the item forward
+// only (a closed issue ships it; a To Do ticket leaves an item in
+// progress where it is).
 func (db *DB) ApplyTrackerUpdate(ctx context.Context, u TrackerUpdate, notify Notifier) (TrackerResult, error) {
 	now := formatTime(db.Now())
 	var res TrackerResult
@@ -213,13 +218,18 @@ func (db *DB) ApplyTrackerUpdate(ctx context.Context, u TrackerUpdate, notify No
 		if err != nil {
 			return err
 		}
+		firstSight := seen == ""
 		newState := u.Seen != "" && u.Seen != seen
 		if !newState {
 			u.Seen = seen
 		}
+		checked := now
+		if !u.Checked.IsZero() {
+			checked = formatTime(u.Checked)
+		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE tracker_links SET etag = ?, seen = ?, checked_at = ?, problem = ? WHERE item_id = ?`,
-			u.ETag, u.Seen, now, u.Problem, u.Item); err != nil {
+			u.ETag, u.Seen, checked, u.Problem, u.Item); err != nil {
 			return err
 		}
 		if !newState || u.To == "" {
@@ -230,6 +240,12 @@ func (db *DB) ApplyTrackerUpdate(ctx context.Context, u TrackerUpdate, notify No
 			return err
 		}
 		if it.Status == u.To || it.Status == backlog.StatusDuplicate {
+			return nil
+		}
+		if firstSight && u.To.Behind(it.Status) {
+			// Linked to a ticket still behind the item (a To Do ticket for
+			// an item in progress): the tracker did not move, so neither
+			// does the item. Its next change will.
 			return nil
 		}
 		res.From = it.Status

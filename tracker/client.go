@@ -12,8 +12,11 @@ type Link struct {
 	Item    int64
 	Ref     Ref
 	ETag    string    // GitHub's ETag of the last full answer
-	Seen    string    // State.Seen of the last full answer; "" before the first
-	Checked time.Time // the last poll that reached it; zero before the first
+	Seen string // State.Seen of the last full answer; "" before the first
+	// Checked is when the last poll that read it asked; zero before the
+	// first, and after a poll that could not read it (so the next asks
+	// for its whole state, not what changed since).
+	Checked time.Time
 }
 
 // Observation is what a poll learnt of one link.
@@ -27,6 +30,9 @@ type Observation struct {
 	// Err is a problem with this issue alone (NotFound); the others in the
 	// poll are unaffected.
 	Err *Error
+	// At is when the tracker was asked: the next poll asks what changed
+	// since then.
+	At time.Time
 }
 
 // NewIssue is a ticket to file for an item.

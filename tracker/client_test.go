@@ -229,3 +229,79 @@ func TestJiraBugFallsBackToTaskWhenTheProjectHasNoBugs(t *testing.T) {
 		t.Errorf("filed %+v", got)
 	}
 }
+
+func TestJiraIssueMovedToAnotherProjectIsStillFollowed(t *testing.T) {
+	fake := trackerfake.NewJira(t, "PROD", "OPS")
+	c := &clock{t: time.Now()}
+	j := newJira(fake, c)
+	fake.AddIssue("PROD")
+	fake.AddIssue("PROD")
+	links := []Link{
+		{Item: 1, Ref: Ref{Tracker: Jira, Repo: "PROD", Number: 1}},
+		{Item: 2, Ref: Ref{Tracker: Jira, Repo: "PROD", Number: 2}},
+	}
+	moved := fake.MoveToProject("PROD-1", "OPS")
+	fake.Move(moved, "Done", "done")
+	obs, err := j.Poll(context.Background(), links)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byItem := map[int64]Observation{}
+	for _, o := range obs {
+		byItem[o.Item] = o
+	}
+	if o := byItem[1]; !o.Changed || o.State.Category != "done" {
+		t.Errorf("the moved issue (now %s): %+v, want it read as done", moved, o)
+	}
+	if o := byItem[2]; !o.Changed || o.State.Category != "new" {
+		t.Errorf("the other issue: %+v", o)
+	}
+}
+
+func TestJiraWithoutASearchAPIIsAProblemOfTheWholeTracker(t *testing.T) {
+	fake := trackerfake.NewJira(t, "PROD")
+	c := &clock{t: time.Now()}
+	j := NewJira(JiraConfig{URL: fake.URL() + "/jira", Email: trackerfake.JiraEmail, Token: trackerfake.JiraToken}, nil, c.now)
+	_, err := j.Poll(context.Background(), []Link{{Item: 1, Ref: Ref{Tracker: Jira, Repo: "PROD", Number: 1}}})
+	if e := wantProblem(t, err, Unreachable); !strings.Contains(e.Detail, "trackers.jira.url") {
+		t.Errorf("detail = %q", e.Detail)
+	}
+}
+
+func TestJiraAsksOnlyForUpdatesSinceTheLastReadingPoll(t *testing.T) {
+	fake := trackerfake.NewJira(t, "PROD")
+	c := &clock{t: time.Now()}
+	j := newJira(fake, c)
+	fake.AddIssue("PROD")
+	never := []Link{{Item: 1, Ref: Ref{Tracker: Jira, Repo: "PROD", Number: 1}}}
+	read := []Link{{Item: 1, Ref: Ref{Tracker: Jira, Repo: "PROD", Number: 1}, Seen: "jira:new", Checked: c.now().Add(-5 * time.Minute)}}
+	j.Poll(context.Background(), never)
+	j.Poll(context.Background(), read)
+	got := fake.Searches()
+	if len(got) != 2 || got[0] != "key in (PROD-1)" || got[1] != `key in (PROD-1) AND updated >= "-7m"` {
+		t.Errorf("searches = %q", got)
+	}
+}
+
+func TestGitHubPullRequestLinkedAsAnIssueIsReadAsAPullRequest(t *testing.T) {
+	fake := trackerfake.NewGitHub(t)
+	gh := newGitHub(t, fake, trackerfake.GitHubToken, &clock{t: time.Now()})
+	n := fake.AddPull("acme/app", "Refactor")
+	fake.Close("acme/app", n, "")
+	ref := Ref{Tracker: GitHub, Repo: "acme/app", Number: n} // linked by its /issues/N URL
+	obs, err := gh.Poll(context.Background(), []Link{{Item: 1, Ref: ref}})
+	if err != nil || len(obs) != 1 {
+		t.Fatalf("poll: %+v, %v", obs, err)
+	}
+	if to, _, ok := Move(ref, obs[0].State); ok {
+		t.Errorf("a pull request closed without merging moves its item to %s", to)
+	}
+}
+
+func TestGitHubTextMentionsNoOneAndRefersToNothing(t *testing.T) {
+	got := githubText("<b>hi</b> & @alice, @acme/team: see #12, acme/app#3, GH-4; mail a@b.c")
+	want := "&lt;b&gt;hi&lt;/b&gt; &amp; @\u200balice, @\u200bacme/team: see #\u200b12, acme/app#\u200b3, GH-\u200b4; mail a@\u200bb.c"
+	if got != want {
+		t.Errorf("githubText =\n%q\nwant\n%q", got, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -20,16 +21,16 @@ type GitHubConfig struct {
 }
 
 // GitHubHosts are the web hosts of GitHub issue URLs followed through the
-// API at apiURL: github.com, and the API's own host when it is another
-// (GitHub Enterprise, or a proxy).
+// API at apiURL: github.com for GitHub's own API, else the API's own host
+// (GitHub Enterprise Server): an issue on github.com is not in an
+// Enterprise server's API, and one with the same name there is another.
 func GitHubHosts(apiURL string) []string {
-	hosts := []string{"github.com"}
 	if u, err := url.Parse(apiURL); err == nil && u.Hostname() != "" {
 		if h := strings.ToLower(u.Hostname()); h != "api.github.com" && h != "github.com" {
-			hosts = append(hosts, h)
+			return []string{h}
 		}
 	}
-	return hosts
+	return []string{"github.com"}
 }
 
 // GitHubClient asks GitHub's REST API about issues and files new ones.
@@ -67,10 +68,20 @@ func (c *GitHubClient) Target() string { return c.repo }
 // with GitHub itself, and once the rate limit is spent.
 func (c *GitHubClient) Poll(ctx context.Context, links []Link) ([]Observation, error) {
 	var out []Observation
-	for _, l := range links {
+	for i, l := range links {
 		if err := c.gate.check(); err != nil {
 			return out, err
 		}
+		if i >= pollBurst {
+			// GitHub asks for requests one at a time and not too fast: its
+			// secondary limit counts points per minute.
+			select {
+			case <-ctx.Done():
+				return out, ctx.Err()
+			case <-time.After(pollSpacing):
+			}
+		}
+		at := c.gate.now()
 		req, err := c.gh.NewRequest(ctx, http.MethodGet, fmt.Sprintf("repos/%s/issues/%d", l.Ref.Repo, l.Ref.Number), nil)
 		if err != nil {
 			return out, err
@@ -81,7 +92,8 @@ func (c *GitHubClient) Poll(ctx context.Context, links []Link) ([]Observation, e
 		var is github.Issue
 		resp, err := c.gh.Do(req, &is)
 		if resp != nil && resp.StatusCode == http.StatusNotModified {
-			out = append(out, Observation{Item: l.Item, ETag: l.ETag})
+			c.gate.done(nil)
+			out = append(out, Observation{Item: l.Item, ETag: l.ETag, At: at})
 			c.spent(resp)
 			continue
 		}
@@ -91,15 +103,22 @@ func (c *GitHubClient) Poll(ctx context.Context, links []Link) ([]Observation, e
 			if e.Whole() {
 				return out, e
 			}
-			out = append(out, Observation{Item: l.Item, ETag: l.ETag, Err: e})
+			out = append(out, Observation{Item: l.Item, ETag: l.ETag, Err: e, At: at})
 			continue
 		}
 		c.gate.done(nil)
-		out = append(out, Observation{Item: l.Item, Changed: true, State: issueState(&is), ETag: resp.Header.Get("ETag")})
+		out = append(out, Observation{Item: l.Item, Changed: true, State: issueState(&is), ETag: resp.Header.Get("ETag"), At: at})
 		c.spent(resp)
 	}
 	return out, nil
 }
+
+// A poll's first pollBurst requests go out back to back, the rest
+// pollSpacing apart (at most 600 a minute, within GitHub's secondary limit).
+const (
+	pollBurst   = 50
+	pollSpacing = 100 * time.Millisecond
+)
 
 // spent holds further requests back until the reset when a response says
 // the rate limit is used up.
@@ -112,8 +131,8 @@ func (c *GitHubClient) spent(resp *github.Response) {
 // issueState reads an issue (or a pull request, through the issues API).
 func issueState(is *github.Issue) State {
 	s := State{Open: is.GetState() == "open", Reason: is.GetStateReason()}
-	if pr := is.PullRequestLinks; pr != nil && pr.MergedAt != nil {
-		s.Merged = true
+	if pr := is.PullRequestLinks; pr != nil {
+		s.Pull, s.Merged = true, pr.MergedAt != nil
 	}
 	return s
 }
@@ -220,11 +239,22 @@ func githubBody(issue NewIssue) string {
 }
 
 // githubEntities writes the characters GitHub's Markdown would read as HTML
-// or as a mention as entities: "<b>" stays text, "@team" pings no one.
-var githubEntities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "@", "&#64;")
+// as entities, so "<b>" stays text.
+var githubEntities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-// githubText is user text as it goes into an issue's Markdown.
-func githubText(s string) string { return githubEntities.Replace(s) }
+// githubReference is what GitHub links from text: @user, @org/team, #12,
+// owner/repo#12, GH-12.
+var githubReference = regexp.MustCompile(`@([A-Za-z0-9])|#([0-9])|\bGH-([0-9])`)
+
+// githubText is user text as it goes into an issue's Markdown: HTML stays
+// text, and a zero-width space after "@", "#" and "GH-" keeps a mention
+// from pinging anyone and a reference from marking another issue.
+func githubText(s string) string {
+	s = githubEntities.Replace(s)
+	return githubReference.ReplaceAllStringFunc(s, func(m string) string {
+		return m[:len(m)-1] + "\u200b" + m[len(m)-1:]
+	})
+}
 
 // issueFacts are the facts a filed issue lists beside the request.
 func issueFacts(issue NewIssue) [][2]string {

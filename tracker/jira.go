@@ -107,28 +107,51 @@ func (c *JiraClient) Poll(ctx context.Context, links []Link) ([]Observation, err
 	return out, nil
 }
 
-// pollBatch polls links with one search, or one by one when Jira refuses it.
+// pollBatch polls links with one search, or one by one when Jira refuses
+// it. An issue moved to another project is found by its old key but
+// answered under its new one: when the search answers keys it was not
+// asked about, the links it left out are read one by one too.
 func (c *JiraClient) pollBatch(ctx context.Context, links []Link) ([]Observation, error) {
+	at := c.gate.now()
 	issues, err := c.search(ctx, links)
 	if e, ok := errors.AsType[*Error](err); ok && e.Problem == Rejected {
-		var out []Observation
-		for _, l := range links {
-			o, err := c.get(ctx, l)
-			if err != nil {
-				return out, err
-			}
-			out = append(out, o)
-		}
-		return out, nil
+		return c.getEach(ctx, links)
 	}
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Observation, 0, len(links))
+	asked := map[string]bool{}
 	for _, l := range links {
-		o := Observation{Item: l.Item}
-		if is, ok := issues[l.Ref.Key()]; ok {
-			o.Changed, o.State = true, is.state()
+		asked[l.Ref.Key()] = true
+	}
+	renamed := false
+	for k := range issues {
+		renamed = renamed || !asked[k]
+	}
+	out := make([]Observation, 0, len(links))
+	var missing []Link
+	for _, l := range links {
+		is, ok := issues[l.Ref.Key()]
+		switch {
+		case ok:
+			out = append(out, Observation{Item: l.Item, Changed: true, State: is.state(), At: at})
+		case renamed:
+			missing = append(missing, l)
+		default:
+			out = append(out, Observation{Item: l.Item, At: at})
+		}
+	}
+	more, err := c.getEach(ctx, missing)
+	return append(out, more...), err
+}
+
+// getEach reads links one by one.
+func (c *JiraClient) getEach(ctx context.Context, links []Link) ([]Observation, error) {
+	var out []Observation
+	for _, l := range links {
+		o, err := c.get(ctx, l)
+		if err != nil {
+			return out, err
 		}
 		out = append(out, o)
 	}
@@ -165,6 +188,12 @@ func (c *JiraClient) search(ctx context.Context, links []Link) (map[string]jiraI
 			IsLast        bool        `json:"isLast"`
 		}
 		if err := c.do(ctx, http.MethodPost, "/rest/api/3/search/jql", body, &page); err != nil {
+			if e, ok := errors.AsType[*Error](err); ok && e.Problem == NotFound {
+				// No search API at this address: the site URL is wrong (or
+				// it is no Jira Cloud). Every issue waits: say so as a
+				// problem of the whole tracker.
+				return nil, &Error{Tracker: Jira, Problem: Unreachable, Detail: "no search API at trackers.jira.url (" + e.Detail + "); it should be the site's address, e.g. https://acme.atlassian.net"}
+			}
 			return nil, err
 		}
 		for _, is := range page.Issues {
@@ -179,15 +208,16 @@ func (c *JiraClient) search(ctx context.Context, links []Link) (map[string]jiraI
 
 // get asks about one issue.
 func (c *JiraClient) get(ctx context.Context, l Link) (Observation, error) {
+	at := c.gate.now()
 	var is jiraIssue
 	err := c.do(ctx, http.MethodGet, "/rest/api/3/issue/"+url.PathEscape(l.Ref.Key())+"?fields=status", nil, &is)
 	if e, ok := errors.AsType[*Error](err); ok && !e.Whole() {
-		return Observation{Item: l.Item, Err: e}, nil
+		return Observation{Item: l.Item, Err: e, At: at}, nil
 	}
 	if err != nil {
 		return Observation{}, err
 	}
-	return Observation{Item: l.Item, Changed: true, State: is.state()}, nil
+	return Observation{Item: l.Item, Changed: true, State: is.state(), At: at}, nil
 }
 
 // Create files issue in the configured project: a Bug for a bug, a Task

@@ -7,7 +7,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
-	hosts := Hosts{GitHub: GitHubHosts("https://ghe.acme.com/api/v3"), Jira: JiraHost("https://acme.atlassian.net")}
+	hosts := Hosts{GitHub: GitHubHosts(""), Jira: JiraHost("https://acme.atlassian.net")}
 	tests := []struct {
 		url  string
 		want Ref
@@ -16,7 +16,8 @@ func TestParse(t *testing.T) {
 		{"https://github.com/acme/app/issues/12", Ref{GitHub, "acme/app", 12, false, "https://github.com/acme/app/issues/12"}, true},
 		{"https://www.github.com/acme/app/pull/7/files", Ref{GitHub, "acme/app", 7, true, "https://www.github.com/acme/app/pull/7"}, true},
 		{"https://github.com/acme/app/issues/12#issuecomment-1", Ref{GitHub, "acme/app", 12, false, "https://github.com/acme/app/issues/12"}, true},
-		{"https://ghe.acme.com/acme/app.js/issues/3", Ref{GitHub, "acme/app.js", 3, false, "https://ghe.acme.com/acme/app.js/issues/3"}, true},
+		{"https://github.com/acme/app.js/issues/3", Ref{GitHub, "acme/app.js", 3, false, "https://github.com/acme/app.js/issues/3"}, true},
+		{"https://ghe.acme.com/acme/app/issues/3", Ref{}, false},
 		{"https://acme.atlassian.net/browse/PROD-42", Ref{Jira, "PROD", 42, false, "https://acme.atlassian.net/browse/PROD-42"}, true},
 		{"https://acme.atlassian.net/jira/browse/AB_2-7/", Ref{Jira, "AB_2", 7, false, "https://acme.atlassian.net/jira/browse/AB_2-7"}, true},
 		{"https://github.com/acme/app/issues/0", Ref{}, false},
@@ -39,6 +40,18 @@ func TestParse(t *testing.T) {
 	}
 	if _, ok := Parse("https://github.com/acme/app/issues/1", Hosts{}); ok {
 		t.Errorf("a GitHub URL is read with GitHub off")
+	}
+	// GitHub Enterprise Server: its own host only; an issue of the same
+	// name on github.com is another issue, which its API does not have.
+	ghe := Hosts{GitHub: GitHubHosts("https://ghe.acme.com/api/v3")}
+	if got, ok := Parse("https://ghe.acme.com/acme/app/issues/3", ghe); !ok || got.String() != "acme/app#3" {
+		t.Errorf("Enterprise issue = %+v, %v", got, ok)
+	}
+	if _, ok := Parse("https://github.com/acme/app/issues/3", ghe); ok {
+		t.Errorf("a github.com issue is followed through GitHub Enterprise's API")
+	}
+	if got := GitHubHosts("https://api.github.com/"); len(got) != 1 || got[0] != "github.com" {
+		t.Errorf("GitHubHosts(api.github.com) = %v", got)
 	}
 }
 

@@ -14,6 +14,7 @@ type State struct {
 	Open   bool
 	Reason string
 	Merged bool
+	Pull   bool // the answer says it is a pull request, whatever URL linked it
 	// Jira: the status's category key ("new", "indeterminate", "done")
 	// and its name ("In Review").
 	Category string
@@ -67,7 +68,7 @@ func Move(r Ref, s State) (to backlog.Status, note string, ok bool) {
 		return backlog.StatusShipped, fmt.Sprintf("%s merged", r), true
 	case s.Open && s.Reason == "reopened":
 		return backlog.StatusInProgress, fmt.Sprintf("%s reopened", r), true
-	case s.Open || r.Pull:
+	case s.Open || r.Pull || s.Pull:
 		return "", "", false // open, or a pull request closed without merging
 	case s.Reason == "not_planned":
 		return backlog.StatusDeclined, fmt.Sprintf("closed as not planned in %s", r), true

@@ -279,9 +279,7 @@ func (cfg *Config) validate(slack bool) error {
 			"create one under Basic Information → App-Level Tokens with the connections:write scope")
 	}
 	if u := cfg.Slack.APIURL; u != "" {
-		if !httpURL(u) {
-			add("slack.api_url: %q is not an http(s) URL (example: https://slack.com/api/; leave empty for Slack's own)", u)
-		}
+		checkURL(&p, "slack.api_url", u, "https://slack.com/api/; leave empty for Slack's own")
 	}
 	if cfg.Storage.Path == "" {
 		add("storage.path: must not be empty (example: liaison.db, or set LIAISON_DB=/data/liaison.db)")
@@ -415,23 +413,27 @@ func validateTrackers(p *ValidationError, t TrackersConfig) {
 	add := func(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
 	gh := t.GitHub
 	switch {
-	case gh.Token == "" && gh.Repo != "":
-		add("trackers.github.token: missing while trackers.github.repo is set; set LIAISON_GITHUB_TOKEN (a fine-grained token with Issues: read and write and Pull requests: read on the repositories)")
+	case gh.Token == "" && (gh.Repo != "" || gh.APIURL != ""):
+		set := "trackers.github.repo"
+		if gh.Repo == "" {
+			set = "trackers.github.api_url"
+		}
+		add("trackers.github.token: missing while %s is set; set LIAISON_GITHUB_TOKEN (a fine-grained token with Issues: read and write and Pull requests: read on the repositories)", set)
 	case strings.ContainsAny(gh.Token, " \t\r\n"):
 		add("trackers.github.token: contains whitespace; paste the token alone")
 	}
 	if gh.Repo != "" && !tracker.ValidRepo(gh.Repo) {
 		add("trackers.github.repo: %q is not owner/name (example: acme/app)", gh.Repo)
 	}
-	if u := gh.APIURL; u != "" && !httpURL(u) {
-		add("trackers.github.api_url: %q is not an http(s) URL (example: https://ghe.acme.com/api/v3; leave empty for github.com)", u)
+	if u := gh.APIURL; u != "" {
+		checkURL(p, "trackers.github.api_url", u, "https://ghe.acme.com/api/v3; leave empty for github.com")
 	}
 	j := t.Jira
 	if j.URL != "" || j.Email != "" || j.Token != "" || j.Project != "" {
 		if j.URL == "" {
 			add("trackers.jira.url: missing; set LIAISON_JIRA_URL or trackers.jira.url to the Jira site (example: https://acme.atlassian.net)")
-		} else if !httpURL(j.URL) {
-			add("trackers.jira.url: %q is not an http(s) URL (example: https://acme.atlassian.net)", j.URL)
+		} else {
+			checkURL(p, "trackers.jira.url", j.URL, "https://acme.atlassian.net")
 		}
 		if j.Email == "" {
 			add("trackers.jira.email: missing; set LIAISON_JIRA_EMAIL or trackers.jira.email to the email of the Jira account whose API token Liaison uses")
@@ -450,10 +452,17 @@ func validateTrackers(p *ValidationError, t TrackersConfig) {
 	}
 }
 
-// httpURL reports whether u is an absolute http(s) URL.
-func httpURL(u string) bool {
+// checkURL adds a problem unless u, the value of key, is an absolute
+// http(s) URL. A URL with a user or password in it is refused without
+// being repeated: tokens belong in their own keys, which are never shown.
+func checkURL(p *ValidationError, key, u, example string) {
 	parsed, err := url.Parse(u)
-	return err == nil && (parsed.Scheme == "http" || parsed.Scheme == "https") && parsed.Host != ""
+	switch {
+	case err == nil && parsed.User != nil:
+		*p = append(*p, fmt.Sprintf("%s: has a user or password in it; remove them and give the token in its own key or environment variable", key))
+	case err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "":
+		*p = append(*p, fmt.Sprintf("%s: %q is not an http(s) URL (example: %s)", key, u, example))
+	}
 }
 
 // validateToken checks a token's presence and prefix without ever echoing it.

@@ -448,6 +448,11 @@ func TestValidationMessages(t *testing.T) {
 		{"jira project", func(c *Config) {
 			c.Trackers.Jira = JiraConfig{URL: "https://acme.atlassian.net", Email: "bot@acme.com", Token: "secret", Project: "prod"}
 		}, `trackers.jira.project: "prod" is not a project key (example: PROD; capital letters, as in PROD-12)`},
+		{"github api url without token", func(c *Config) { c.Trackers.GitHub.APIURL = "https://ghe.acme.com/api/v3" },
+			"trackers.github.token: missing while trackers.github.api_url is set; set LIAISON_GITHUB_TOKEN (a fine-grained token with Issues: read and write and Pull requests: read on the repositories)"},
+		{"jira url with a password", func(c *Config) {
+			c.Trackers.Jira = JiraConfig{URL: "https://bot:secret@acme.atlassian.net", Email: "bot@acme.com", Token: "tok"}
+		}, "trackers.jira.url: has a user or password in it; remove them and give the token in its own key or environment variable"},
 		{"tracker poll", func(c *Config) { c.Trackers.Poll = 5 * time.Second },
 			"trackers.poll: 5s is out of range 30s–24h (example: 2m)"},
 	}

@@ -27,6 +27,8 @@ type Jira struct {
 
 	mu       sync.Mutex
 	issues   map[string]*jiraIssue // by key
+	moved    map[string]string     // an old key → the key it was moved to
+	hidden   map[string]bool       // issues the account may not see now
 	projects map[string]int        // project key → last number
 	types    []string              // issue types a project has
 	created  []Created
@@ -42,7 +44,7 @@ type jiraIssue struct {
 // NewJira starts a fake Jira with project keys, each with the issue types
 // Task and Bug; it is closed when the test ends.
 func NewJira(t testing.TB, projects ...string) *Jira {
-	j := &Jira{issues: map[string]*jiraIssue{}, projects: map[string]int{}, types: []string{"Task", "Bug"}}
+	j := &Jira{issues: map[string]*jiraIssue{}, moved: map[string]string{}, hidden: map[string]bool{}, projects: map[string]int{}, types: []string{"Task", "Bug"}}
 	for _, p := range projects {
 		j.projects[p] = 0
 	}
@@ -87,6 +89,40 @@ func (j *Jira) Move(key, status, category string) {
 		panic("trackerfake: no Jira issue " + key)
 	}
 	is.status, is.category, is.updated = status, category, time.Now()
+}
+
+// MoveToProject moves issue key to project, under a new key it returns;
+// the old key still finds it, as in Jira.
+func (j *Jira) MoveToProject(key, project string) string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	is := j.issues[key]
+	if is == nil {
+		panic("trackerfake: no Jira issue " + key)
+	}
+	j.projects[project]++
+	to := fmt.Sprintf("%s-%d", project, j.projects[project])
+	delete(j.issues, key)
+	j.issues[to] = is
+	j.moved[key] = to
+	is.updated = time.Now()
+	return to
+}
+
+// resolve is the key an issue asked for as key has now.
+func (j *Jira) resolve(key string) string {
+	if to, ok := j.moved[key]; ok {
+		return to
+	}
+	return key
+}
+
+// Hide makes issue key invisible to Liaison's account (a permission
+// change), or visible again.
+func (j *Jira) Hide(key string, hidden bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.hidden[key] = hidden
 }
 
 // Delete removes issue key.
@@ -162,8 +198,11 @@ func (j *Jira) search(w http.ResponseWriter, r *http.Request) {
 	j.searches = append(j.searches, in.JQL)
 	var out []map[string]any
 	for k := range strings.SplitSeq(m[1], ",") {
-		k = strings.TrimSpace(k)
+		k = j.resolve(strings.TrimSpace(k))
 		is := j.issues[k]
+		if j.hidden[k] {
+			is = nil
+		}
 		if is == nil {
 			// As Jira does: one unknown key fails the whole search.
 			writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{fmt.Sprintf("An issue with key '%s' does not exist for field 'key'.", k)}})
@@ -186,7 +225,11 @@ func (j *Jira) get(w http.ResponseWriter, key string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.gets++
+	key = j.resolve(key)
 	is := j.issues[key]
+	if j.hidden[key] {
+		is = nil
+	}
 	if is == nil {
 		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist or you do not have permission to see it."}})
 		return
