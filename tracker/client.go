@@ -9,9 +9,9 @@ import (
 
 // Link is an issue followed for an item, as it was last polled.
 type Link struct {
-	Item    int64
-	Ref     Ref
-	ETag    string    // GitHub's ETag of the last full answer
+	Item int64
+	Ref  Ref
+	ETag string // GitHub's ETag of the last full answer
 	Seen string // State.Seen of the last full answer; "" before the first
 	// Checked is when the last poll that read it asked; zero before the
 	// first, and after a poll that could not read it (so the next asks

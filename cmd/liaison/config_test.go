@@ -216,13 +216,13 @@ trackers:
 		"LIAISON_JIRA_URL":       "https://env.atlassian.net",
 		"LIAISON_JIRA_EMAIL":     "env@acme.com",
 		"LIAISON_JIRA_TOKEN":     "env-token",
-		"SLACK_BOT_TOKEN":       "xoxb-env",
-		"SLACK_APP_TOKEN":       "xapp-env",
-		"LIAISON_SLACK_API_URL": "http://127.0.0.1:2/api/",
-		"LIAISON_DB":            "env.db",
-		"LIAISON_HTTP_ADDR":     "",
-		"LIAISON_LOG_LEVEL":     "debug",
-		"LIAISON_LOG_FORMAT":    "json",
+		"SLACK_BOT_TOKEN":        "xoxb-env",
+		"SLACK_APP_TOKEN":        "xapp-env",
+		"LIAISON_SLACK_API_URL":  "http://127.0.0.1:2/api/",
+		"LIAISON_DB":             "env.db",
+		"LIAISON_HTTP_ADDR":      "",
+		"LIAISON_LOG_LEVEL":      "debug",
+		"LIAISON_LOG_FORMAT":     "json",
 	}
 	cfg, err := LoadConfig(path, env)
 	if err != nil {
@@ -439,11 +439,15 @@ func TestValidationMessages(t *testing.T) {
 			`trackers.github.api_url: "ghe.acme.com" is not an http(s) URL (example: https://ghe.acme.com/api/v3; leave empty for github.com)`},
 		{"jira without url", func(c *Config) { c.Trackers.Jira = JiraConfig{Email: "bot@acme.com", Token: "secret"} },
 			"trackers.jira.url: missing; set LIAISON_JIRA_URL or trackers.jira.url to the Jira site (example: https://acme.atlassian.net)"},
-		{"jira bad url", func(c *Config) { c.Trackers.Jira = JiraConfig{URL: "acme.atlassian.net", Email: "bot@acme.com", Token: "secret"} },
+		{"jira bad url", func(c *Config) {
+			c.Trackers.Jira = JiraConfig{URL: "acme.atlassian.net", Email: "bot@acme.com", Token: "secret"}
+		},
 			`trackers.jira.url: "acme.atlassian.net" is not an http(s) URL (example: https://acme.atlassian.net)`},
 		{"jira without email", func(c *Config) { c.Trackers.Jira = JiraConfig{URL: "https://acme.atlassian.net", Token: "secret"} },
 			"trackers.jira.email: missing; set LIAISON_JIRA_EMAIL or trackers.jira.email to the email of the Jira account whose API token Liaison uses"},
-		{"jira without token", func(c *Config) { c.Trackers.Jira = JiraConfig{URL: "https://acme.atlassian.net", Email: "bot@acme.com"} },
+		{"jira without token", func(c *Config) {
+			c.Trackers.Jira = JiraConfig{URL: "https://acme.atlassian.net", Email: "bot@acme.com"}
+		},
 			"trackers.jira.token: missing; set LIAISON_JIRA_TOKEN (an API token made at id.atlassian.com → Security → API tokens, by the account of trackers.jira.email)"},
 		{"jira project", func(c *Config) {
 			c.Trackers.Jira = JiraConfig{URL: "https://acme.atlassian.net", Email: "bot@acme.com", Token: "secret", Project: "prod"}
