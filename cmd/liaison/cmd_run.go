@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/liaisonbot/liaison/bot"
+	"github.com/liaisonbot/liaison/roadmap"
 	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
 )
@@ -24,7 +25,8 @@ logs what it runs with: the configuration file, the database, admins, monitored 
 digest subscriptions. GET /healthz and /metrics are served on http.addr.`,
 	env: []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "LIAISON_SLACK_API_URL", "LIAISON_DB",
 		"LIAISON_HTTP_ADDR", "LIAISON_LOG_LEVEL", "LIAISON_LOG_FORMAT",
-		"LIAISON_GITHUB_TOKEN", "LIAISON_GITHUB_API_URL", "LIAISON_JIRA_URL", "LIAISON_JIRA_EMAIL", "LIAISON_JIRA_TOKEN"},
+		"LIAISON_GITHUB_TOKEN", "LIAISON_GITHUB_API_URL", "LIAISON_JIRA_URL", "LIAISON_JIRA_EMAIL", "LIAISON_JIRA_TOKEN",
+		"LIAISON_ROADMAP_TOKEN"},
 	readsConfig: true,
 	flags:       noFlags(cmdRun),
 }
@@ -54,7 +56,7 @@ func cmdRun(ctx context.Context, g globals, _ []string) error {
 
 	var srv *http.Server
 	if cfg.HTTP.Addr != "" {
-		if srv, err = startHTTP(cfg.HTTP.Addr, httpHandler(db, b, reg, log), log); err != nil {
+		if srv, err = startHTTP(cfg.HTTP.Addr, httpHandler(db, b, reg, log, roadmapServer(cfg, db, log)), log); err != nil {
 			return err
 		}
 	}
@@ -137,4 +139,14 @@ func trackerSummary(t TrackersConfig) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// roadmapServer is the roadmap page when roadmap.enabled, else nil.
+func roadmapServer(cfg Config, db *storage.DB, log *slog.Logger) *roadmap.Server {
+	rc := cfg.roadmapConfig()
+	if rc == nil {
+		return nil
+	}
+	log.Info("roadmap page on", "path", "/roadmap", "token", rc.Token != "", "public_url", cfg.Roadmap.PublicURL)
+	return roadmap.New(*rc, db, log)
 }

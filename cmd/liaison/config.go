@@ -14,6 +14,7 @@ import (
 
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot"
+	"github.com/liaisonbot/liaison/roadmap"
 	"github.com/liaisonbot/liaison/storage"
 	"github.com/liaisonbot/liaison/tracker"
 )
@@ -33,6 +34,7 @@ type Config struct {
 	EffortSizes map[string]float64 `yaml:"effort_sizes" example:"{S: 1, M: 2, L: 4, XL: 8}"`
 	Digests     []DigestConfig     `yaml:"digests" example:"[{name: weekly, channel: C0123STAKE, schedule: weekly mon 09:00}]"`
 	Trackers    TrackersConfig     `yaml:"trackers" example:"{github: {repo: acme/app}, poll: 2m}"`
+	Roadmap     RoadmapConfig      `yaml:"roadmap" example:"{enabled: true, public_url: https://roadmap.acme.com/roadmap}"`
 
 	// File is the absolute path of the file read, or "" when none was.
 	File string `yaml:"-"`
@@ -112,6 +114,16 @@ type LabelFilter struct {
 	None []string `yaml:"none" example:"[internal]"`
 }
 
+// RoadmapConfig is the roadmap page (SPEC §13).
+type RoadmapConfig struct {
+	Enabled        bool        `yaml:"enabled" example:"true"`
+	Title          string      `yaml:"title" example:"Product roadmap"`
+	PublicURL      string      `yaml:"public_url" example:"https://roadmap.acme.com/roadmap"`
+	Token          string      `yaml:"token" example:"a-long-random-string"`
+	Labels         LabelFilter `yaml:"labels" example:"{none: [internal]}"`
+	ShowRequesters bool        `yaml:"show_requesters" example:"false"`
+}
+
 // TrackersConfig is where linked issues are followed and new ones filed (SPEC §12).
 type TrackersConfig struct {
 	GitHub GitHubConfig  `yaml:"github" example:"{repo: acme/app}"`
@@ -148,6 +160,7 @@ func DefaultConfig() Config {
 		Notify:      NotifyConfig{Mode: bot.NotifyBoth},
 		EffortSizes: map[string]float64{"S": 1, "M": 2, "L": 4, "XL": 8},
 		Trackers:    TrackersConfig{Poll: bot.DefaultTrackerPoll},
+		Roadmap:     RoadmapConfig{Title: "Product roadmap", Labels: LabelFilter{None: []string{"internal"}}},
 	}
 }
 
@@ -237,6 +250,7 @@ func (cfg *Config) applyEnv(env map[string]string) {
 	set(&cfg.Trackers.Jira.URL, "LIAISON_JIRA_URL")
 	set(&cfg.Trackers.Jira.Email, "LIAISON_JIRA_EMAIL")
 	set(&cfg.Trackers.Jira.Token, "LIAISON_JIRA_TOKEN")
+	set(&cfg.Roadmap.Token, "LIAISON_ROADMAP_TOKEN")
 }
 
 // Slack id shapes: users (U…, W… on Enterprise Grid), channels, user groups.
@@ -394,10 +408,38 @@ func (cfg *Config) validate(slack bool) error {
 		}
 	}
 	validateTrackers(&p, cfg.Trackers)
+	validateRoadmap(&p, cfg.Roadmap, cfg.HTTP.Addr)
 	if len(p) > 0 {
 		return p
 	}
 	return nil
+}
+
+// minRoadmapToken is the shortest roadmap.token: it guards a page on the web.
+const minRoadmapToken = 16
+
+// validateRoadmap checks roadmap:. Its token never appears.
+func validateRoadmap(p *ValidationError, r RoadmapConfig, httpAddr string) {
+	add := func(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+	if r.Enabled && httpAddr == "" {
+		add("roadmap.enabled: the page is served on http.addr, which is off; set http.addr (example: 0.0.0.0:8080) or LIAISON_HTTP_ADDR")
+	}
+	if u := r.PublicURL; u != "" {
+		checkURL(p, "roadmap.public_url", u, "https://roadmap.acme.com/roadmap")
+	}
+	if t := r.Token; t != "" && (len(t) < minRoadmapToken || strings.ContainsAny(t, " \t\r\n&#?")) {
+		add("roadmap.token: use at least %d characters without spaces, &, # or ? (e.g. the output of: openssl rand -hex 16)", minRoadmapToken)
+	}
+	if len([]rune(r.Title)) > 120 {
+		add("roadmap.title: %d characters is too long; at most 120 (example: Product roadmap)", len([]rune(r.Title)))
+	}
+	for key, labels := range map[string][]string{"any": r.Labels.Any, "all": r.Labels.All, "none": r.Labels.None} {
+		for i, l := range labels {
+			if !backlog.ValidLabel(backlog.NormalizeLabel(l)) {
+				add("roadmap.labels.%s[%d]: %q is not a label (example: internal)", key, i, l)
+			}
+		}
+	}
 }
 
 // Bounds of trackers.poll: more often would spend the trackers' rate
@@ -565,4 +607,23 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// roadmapConfig is the roadmap page's configuration, nil when it is off.
+func (cfg *Config) roadmapConfig() *roadmap.Config {
+	r := cfg.Roadmap
+	if !r.Enabled {
+		return nil
+	}
+	norm := func(ls []string) []string {
+		var out []string
+		for _, l := range ls {
+			out = append(out, backlog.NormalizeLabel(l))
+		}
+		return out
+	}
+	return &roadmap.Config{
+		Title: r.Title, Token: r.Token, ShowRequesters: r.ShowRequesters, Timezone: cfg.Timezone,
+		Labels: backlog.DigestFilter{Any: norm(r.Labels.Any), All: norm(r.Labels.All), None: norm(r.Labels.None)},
+	}
 }

@@ -82,7 +82,7 @@ func (c connection) Connected() bool { return bool(c) }
 
 func TestHealthcheckFailsOn503(t *testing.T) {
 	db := openBot(t, filepath.Join(t.TempDir(), "liaison.db"))
-	srv := httptest.NewServer(httpHandler(db, connection(false), prometheus.NewRegistry(), slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(httpHandler(db, connection(false), prometheus.NewRegistry(), slog.New(slog.DiscardHandler), nil))
 	defer srv.Close()
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	_, err, _ := healthcheck(t, addr)

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/liaisonbot/liaison/roadmap"
 	"github.com/liaisonbot/liaison/storage"
 )
 
@@ -44,11 +45,15 @@ func stopHTTP(ctx context.Context, srv *http.Server) {
 // connectedness is the part of the bot the health check asks.
 type connectedness interface{ Connected() bool }
 
-// httpHandler serves /healthz and /metrics.
-func httpHandler(db *storage.DB, b connectedness, reg *prometheus.Registry, log *slog.Logger) http.Handler {
+// httpHandler serves /healthz and /metrics, and the roadmap page when
+// road is not nil.
+func httpHandler(db *storage.DB, b connectedness, reg *prometheus.Registry, log *slog.Logger, road *roadmap.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthHandler(db, b, log))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if road != nil {
+		road.Register(mux)
+	}
 	return mux
 }
 

@@ -114,7 +114,7 @@ func TestDockerfileBuildsWithTheScript(t *testing.T) {
 		up   bool
 		code int
 	}{{true, 0}, {false, 1}} {
-		srv := httptest.NewServer(httpHandler(db, connection(c.up), prometheus.NewRegistry(), slog.New(slog.DiscardHandler)))
+		srv := httptest.NewServer(httpHandler(db, connection(c.up), prometheus.NewRegistry(), slog.New(slog.DiscardHandler), nil))
 		_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
 		hc := exec.Command(bin, "healthcheck")
 		hc.Dir = t.TempDir()

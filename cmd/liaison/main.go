@@ -56,6 +56,7 @@ var envHelp = []struct{ name, about string }{
 	{"LIAISON_JIRA_URL", "Jira site, https://acme.atlassian.net (overrides trackers.jira.url)"},
 	{"LIAISON_JIRA_EMAIL", "email of the Jira account Liaison uses (overrides trackers.jira.email)"},
 	{"LIAISON_JIRA_TOKEN", "that account's Jira API token (overrides trackers.jira.token)"},
+	{"LIAISON_ROADMAP_TOKEN", "the token the roadmap page asks for once (overrides roadmap.token)"},
 }
 
 // run is the whole program: main only adds signals and the exit code.

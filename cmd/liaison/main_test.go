@@ -113,7 +113,7 @@ func TestHealthUnavailableWhenDisconnectedOrDBClosed(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	fake := slackfake.New(t)
 	b := bot.New(bot.Config{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL()}, db, log, nil, scheduler.New(context.Background(), log))
-	srv := httpHandler(db, b, prometheus.NewRegistry(), log)
+	srv := httpHandler(db, b, prometheus.NewRegistry(), log, nil)
 
 	get := func() (int, string) {
 		rec := httptest.NewRecorder()

@@ -1,0 +1,238 @@
+// Package roadmap serves the roadmap page (SPEC §13): what is being built
+// now, next and later, and what shipped lately, for people who are not in
+// Slack. Server-rendered HTML that needs no JavaScript and loads nothing
+// from elsewhere, the same data as JSON, and an optional token.
+package roadmap
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liaisonbot/liaison/backlog"
+	"github.com/liaisonbot/liaison/storage"
+)
+
+// Config is roadmap: in the configuration.
+type Config struct {
+	Title string
+	// Token, when set, is needed once per browser: ?token=… sets a cookie.
+	Token string
+	// Labels selects the items shown at all; the others are never shown.
+	Labels backlog.DigestFilter
+	// ShowRequesters lists who asked on an item's page; else only how many.
+	ShowRequesters bool
+	// Timezone is the IANA zone dates are shown in.
+	Timezone string
+}
+
+// Store is what the page reads.
+type Store interface {
+	Roadmap(ctx context.Context, f backlog.DigestFilter, shippedSince time.Time, limit int) ([]storage.RoadmapColumn, error)
+	RoadmapItem(ctx context.Context, id int64, f backlog.DigestFilter) (storage.RoadmapEntry, []storage.Change, error)
+	LastChange(ctx context.Context) (int64, time.Time, error)
+	Followers(ctx context.Context, id int64) ([]string, error)
+}
+
+// Limits of the page.
+const (
+	// ColumnSize is how many items a column shows before "and N more".
+	ColumnSize = 50
+	// shippedFor is how long a shipped item stays in Recently shipped.
+	shippedFor = 30 * 24 * time.Hour
+	// cookieName holds the token's proof once ?token= was given.
+	cookieName = "liaison_roadmap"
+	// cookieLife is how long a browser keeps it.
+	cookieLife = 90 * 24 * time.Hour
+)
+
+//go:embed assets
+var assets embed.FS
+
+// contentSecurity lets the page load its own stylesheet and nothing else.
+const contentSecurity = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// Server serves /roadmap, /roadmap.json, /roadmap/items/<id> and the stylesheet.
+type Server struct {
+	cfg   Config
+	store Store
+	log   *slog.Logger
+	loc   *time.Location
+	proof string // the cookie value a valid token earns: an HMAC of it
+	now   func() time.Time
+}
+
+// New makes the roadmap's server.
+func New(cfg Config, store Store, log *slog.Logger) *Server {
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	if cfg.Title == "" {
+		cfg.Title = "Product roadmap"
+	}
+	s := &Server{cfg: cfg, store: store, log: log, loc: loc, now: time.Now}
+	if cfg.Token != "" {
+		m := hmac.New(sha256.New, []byte(cfg.Token))
+		m.Write([]byte("liaison roadmap cookie"))
+		s.proof = hex.EncodeToString(m.Sum(nil))
+	}
+	return s
+}
+
+// Register mounts the roadmap's routes on mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.Handle("GET /roadmap", s.guard(s.page))
+	mux.Handle("GET /roadmap.json", s.guard(s.json))
+	mux.Handle("GET /roadmap/items/{id}", s.guard(s.item))
+	mux.Handle("GET /roadmap/style.css", http.HandlerFunc(s.style))
+}
+
+// guard adds the security headers and, with a token set, lets through
+// only requests that carry it: ?token=… (then a cookie remembers it, and
+// the browser is sent to the URL without it) or that cookie.
+func (s *Server) guard(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurity)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		if s.cfg.Token == "" {
+			next(w, r)
+			return
+		}
+		q := r.URL.Query()
+		if tok := q.Get("token"); tok != "" {
+			if subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) != 1 {
+				s.denied(w, r, "That link's token is not this roadmap's. Ask for a new link.")
+				return
+			}
+			http.SetCookie(w, &http.Cookie{
+				Name: cookieName, Value: s.proof, Path: "/roadmap", MaxAge: int(cookieLife.Seconds()),
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(r),
+			})
+			q.Del("token")
+			clean := *r.URL
+			clean.RawQuery = q.Encode()
+			h.Set("Cache-Control", "no-store")
+			http.Redirect(w, r, clean.RequestURI(), http.StatusSeeOther)
+			return
+		}
+		c, err := r.Cookie(cookieName)
+		if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.proof)) != 1 {
+			s.denied(w, r, "This roadmap is private. Open it with the link you were given (it carries a token).")
+			return
+		}
+		h.Set("Cache-Control", "private, no-cache")
+		next(w, r)
+	})
+}
+
+// secure reports whether the browser reached the page over HTTPS (itself,
+// or through a proxy that says so).
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// query is what a request asks for: ?label= and ?kind=.
+type query struct {
+	Label string
+	Kind  backlog.Kind
+}
+
+func readQuery(r *http.Request) query {
+	q := query{Label: backlog.NormalizeLabel(r.URL.Query().Get("label"))}
+	if !backlog.ValidLabel(q.Label) {
+		q.Label = ""
+	}
+	if k, err := backlog.ParseKind(r.URL.Query().Get("kind")); err == nil && r.URL.Query().Get("kind") != "" {
+		q.Kind = k
+	}
+	return q
+}
+
+// filter is the configured label filter narrowed by q.
+func (s *Server) filter(q query) backlog.DigestFilter {
+	f := s.cfg.Labels
+	f.All = append(append([]string(nil), f.All...), nonEmpty(q.Label)...)
+	if q.Kind != "" {
+		f.Kinds = []backlog.Kind{q.Kind}
+	}
+	return f
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// fresh answers 304 when the browser's copy is of the backlog as it is
+// now, and sets the validators otherwise. The day is part of the tag:
+// "recently shipped" moves with the calendar.
+func (s *Server) fresh(w http.ResponseWriter, r *http.Request, kind string) bool {
+	id, at, err := s.store.LastChange(r.Context())
+	if err != nil {
+		return false
+	}
+	sum := sha256.Sum256([]byte(r.URL.RawQuery))
+	tag := fmt.Sprintf(`"%s-%d-%s-%x"`, kind, id, s.now().In(s.loc).Format("20060102"), sum[:6])
+	w.Header().Set("ETag", tag)
+	if !at.IsZero() {
+		w.Header().Set("Last-Modified", at.UTC().Format(http.TimeFormat))
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		if inm == tag || inm == "*" {
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+		return false
+	}
+	if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !at.IsZero() && !at.Truncate(time.Second).After(ims) {
+		w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	return false
+}
+
+// itemID reads /roadmap/items/{id}.
+func itemID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(r.PathValue("id"), "#"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// fail logs err and answers 500 without its detail.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		return
+	}
+	s.log.Error("roadmap", "path", r.URL.Path, "err", err)
+	http.Error(w, "The roadmap could not be read just now. Try again in a minute.", http.StatusInternalServerError)
+}
+
+// queryString is q as a URL query, "" when empty.
+func (q query) queryString(label string, kind backlog.Kind) string {
+	v := url.Values{}
+	if label != "" {
+		v.Set("label", label)
+	}
+	if kind != "" {
+		v.Set("kind", string(kind))
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
