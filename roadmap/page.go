@@ -82,7 +82,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		v.Filtered = true
 		var parts []string
 		if q.Kind != "" {
-			parts = append(parts, kindName(q.Kind)+"s")
+			parts = append(parts, strings.ToLower(kindsName(q.Kind)))
 		}
 		if q.Label != "" {
 			parts = append(parts, "label “"+q.Label+"”")
@@ -90,7 +90,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		v.FilterText = strings.Join(parts, " with ")
 	}
 	for _, k := range []backlog.Kind{backlog.KindFeature, backlog.KindBug, backlog.KindFeedback} {
-		v.Kinds = append(v.Kinds, link{Name: kindName(k) + "s", Href: q.queryString(q.Label, k), Current: q.Kind == k})
+		v.Kinds = append(v.Kinds, link{Name: kindsName(k), Href: q.queryString(q.Label, k), Current: q.Kind == k})
 	}
 	for _, c := range cols {
 		names := columnNames[c.Status]
@@ -263,6 +263,14 @@ func kindName(k backlog.Kind) string {
 		return "Bug"
 	}
 	return "Feedback"
+}
+
+// kindsName is a kind as a filter says it: "Features", "Bugs", "Feedback".
+func kindsName(k backlog.Kind) string {
+	if k == backlog.KindFeedback {
+		return "Feedback"
+	}
+	return kindName(k) + "s"
 }
 
 func votes(n int) string {
