@@ -37,18 +37,26 @@ func (db *DB) Roadmap(ctx context.Context, f backlog.DigestFilter, shippedSince 
 	var cols []RoadmapColumn
 	var all []*RoadmapEntry
 	for _, st := range RoadmapStatuses {
-		where, wargs := "i.status = ? AND "+cond, append([]any{st}, args...)
+		from, where, wargs := `items i`, "i.status = ? AND "+cond, append([]any{st}, args...)
 		order := rankOrder
+		if len(f.All) > 0 {
+			// A label the items must have drives: its items in rank order
+			// (label_ranks), not the whole column. CROSS JOIN keeps SQLite
+			// from reordering.
+			from, order = `label_ranks l CROSS JOIN items i ON i.id = l.item_id`, labelRankOrder
+			where, wargs = "l.label = ? AND l.status = ? AND "+cond, append([]any{f.All[0], st}, args...)
+		}
 		if st == backlog.StatusShipped {
 			where += " AND i.closed_at >= ?"
 			wargs = append(wargs, formatTime(shippedSince))
 			order = "ORDER BY i.closed_at DESC, i.id DESC"
 		}
 		col := RoadmapColumn{Status: st}
-		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE `+where, wargs...).Scan(&col.Total); err != nil {
+		var err error
+		if col.Total, err = db.roadmapCount(ctx, st, f, shippedSince, from, where, wargs); err != nil {
 			return nil, fmt.Errorf("roadmap %s count: %w", st, err)
 		}
-		entries, err := db.roadmapEntries(ctx, `SELECT `+itemColumns+`, coalesce(i.closed_at, '') FROM items i WHERE `+where+` `+order+` LIMIT ?`,
+		entries, err := db.roadmapEntries(ctx, `SELECT `+itemColumns+`, coalesce(i.closed_at, '') FROM `+from+` WHERE `+where+` `+order+` LIMIT ?`,
 			append(wargs, limit)...)
 		if err != nil {
 			return nil, fmt.Errorf("roadmap %s: %w", st, err)
@@ -65,6 +73,55 @@ func (db *DB) Roadmap(ctx context.Context, f backlog.DigestFilter, shippedSince 
 		return nil, err
 	}
 	return cols, nil
+}
+
+// roadmapCount counts a column's items. With no label that items must
+// have (the usual filter hides a few labels, if any), it is the count by
+// status and kind that triggers keep (item_counts; shipped ones by the
+// closed-at index) less the hidden items, found through their labels:
+// no walk over every item of the column. Other filters count the rows
+// from and where select.
+func (db *DB) roadmapCount(ctx context.Context, st backlog.Status, f backlog.DigestFilter, since time.Time, from, where string, args []any) (int, error) {
+	var n int
+	if len(f.Any) > 0 || len(f.All) > 0 {
+		err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n)
+		return n, err
+	}
+	kinds, kindArgs := "", []any{}
+	if len(f.Kinds) > 0 {
+		kinds = " AND kind IN (" + strings.TrimSuffix(strings.Repeat("?,", len(f.Kinds)), ",") + ")"
+		for _, k := range f.Kinds {
+			kindArgs = append(kindArgs, k)
+		}
+	}
+	var err error
+	if st == backlog.StatusShipped {
+		err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE status = ? AND closed_at >= ?`+kinds,
+			append([]any{st, formatTime(since)}, kindArgs...)...).Scan(&n)
+	} else {
+		err = db.read.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM item_counts WHERE status = ?`+kinds,
+			append([]any{st}, kindArgs...)...).Scan(&n)
+	}
+	if err != nil || len(f.None) == 0 {
+		return n, err
+	}
+	hidden := 0
+	q := `SELECT count(DISTINCT l.item_id) FROM label_ranks l JOIN items i ON i.id = l.item_id
+		WHERE l.label IN (` + strings.TrimSuffix(strings.Repeat("?,", len(f.None)), ",") + `) AND l.status = ?` +
+		strings.ReplaceAll(kinds, "kind", "i.kind")
+	hargs := []any{}
+	for _, l := range f.None {
+		hargs = append(hargs, l)
+	}
+	hargs = append(append(hargs, st), kindArgs...)
+	if st == backlog.StatusShipped {
+		q += ` AND i.closed_at >= ?`
+		hargs = append(hargs, formatTime(since))
+	}
+	if err := db.read.QueryRowContext(ctx, q, hargs...).Scan(&hidden); err != nil {
+		return 0, err
+	}
+	return n - hidden, nil
 }
 
 // RoadmapItem returns item id if the roadmap shows it (its status is one
