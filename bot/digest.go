@@ -115,7 +115,7 @@ func (b *Handlers) runDigest(ctx context.Context, s storage.Subscription, due ti
 		return err
 	}
 	msgs := digestMessages(fmt.Sprintf("digest:%d:%d", s.ID, due.Unix()), s.Channel,
-		ComposeDigest(digestTitle(s), data, sc.Location))
+		ComposeDigest(digestTitle(s), data, sc.Location, b.cfg.RoadmapURL))
 	created, err := b.db.StartRun(ctx, s.ID, p.Start, due, storage.RunPosting, msgs)
 	if err != nil {
 		return err
@@ -199,7 +199,7 @@ func (b *Handlers) digestList(ctx context.Context) (*Reply, error) {
 // first one when name is "", a digest of every item when there are none)
 // for the period from since ago — or, when since is 0, from its last posted
 // digest (or 7 days) — to now. It reads the database only: no Slack.
-func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.Duration, defaultTZ string) ([]DigestPost, error) {
+func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.Duration, defaultTZ, roadmapURL string) ([]DigestPost, error) {
 	subs, err := db.Subscriptions(ctx)
 	if err != nil {
 		return nil, err
@@ -234,11 +234,11 @@ func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.
 	if err != nil {
 		return nil, err
 	}
-	return ComposeDigest(digestTitle(s), data, loc), nil
+	return ComposeDigest(digestTitle(s), data, loc, roadmapURL), nil
 }
 
 func (b *Handlers) digestPreview(ctx context.Context) (*Reply, error) {
-	posts, err := PreviewDigest(ctx, b.db, "", 0, b.cfg.Timezone)
+	posts, err := PreviewDigest(ctx, b.db, "", 0, b.cfg.Timezone, b.cfg.RoadmapURL)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +262,7 @@ func (b *Handlers) digestNow(ctx context.Context, req *Request, rest string) (*R
 	if err := b.requireAdmin(ctx, req.User, "post a digest into a channel (`/backlog digest now` alone shows it to you)"); err != nil {
 		return nil, err
 	}
-	posts, err := PreviewDigest(ctx, b.db, "", 0, b.cfg.Timezone)
+	posts, err := PreviewDigest(ctx, b.db, "", 0, b.cfg.Timezone, b.cfg.RoadmapURL)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func digestFixture() backlog.DigestData {
 
 func TestComposeDigestSections(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	posts := ComposeDigest("weekly-stakeholders", digestFixture(), berlin)
+	posts := ComposeDigest("weekly-stakeholders", digestFixture(), berlin, "")
 	if len(posts) != 1 {
 		t.Fatalf("%d posts, want 1", len(posts))
 	}
@@ -62,7 +62,7 @@ func TestComposeDigestSections(t *testing.T) {
 
 func TestComposeDigestQuietPeriod(t *testing.T) {
 	d := backlog.DigestData{Start: time.Now().Add(-time.Hour), End: time.Now(), Open: 4}
-	posts := ComposeDigest("daily", d, time.UTC)
+	posts := ComposeDigest("daily", d, time.UTC, "")
 	if len(posts) != 1 || len(posts[0].Blocks) != 1 || !strings.Contains(posts[0].Text, "a quiet period") {
 		t.Errorf("quiet digest = %+v", posts)
 	}
@@ -75,7 +75,7 @@ func TestComposeDigestSplitsAt50BlocksAnd3000Characters(t *testing.T) {
 		d.ShippedItems = append(d.ShippedItems, entry(int64(100+i), long, i))
 	}
 	d.Shipped = len(d.ShippedItems)
-	posts := ComposeDigest("big", d, time.UTC)
+	posts := ComposeDigest("big", d, time.UTC, "")
 	for i, p := range posts {
 		if len(p.Blocks) > maxMessageBlocks {
 			t.Errorf("post %d has %d blocks", i, len(p.Blocks))
@@ -289,5 +289,31 @@ func TestCatchUpOnStartPostsRecentMissAndSkipsOldOne(t *testing.T) {
 	h.settle()
 	if n := len(digestPosts(h)); n != 1 {
 		t.Errorf("%d posts after a restart, want 1", n)
+	}
+}
+
+func TestDigestAndHomeLinkToTheRoadmap(t *testing.T) {
+	const u = "https://roadmap.acme.com/roadmap"
+	link := "<" + u + "|View the roadmap>"
+	posts := ComposeDigest("weekly", digestFixture(), time.UTC, u)
+	if got := BlocksText(posts[0].Blocks); !strings.Contains(got, "View the roadmap") {
+		t.Errorf("digest text lacks the roadmap: %s", got)
+	}
+	if js, _ := json.Marshal(posts[0].Blocks); !strings.Contains(decodedText(t, js), link) {
+		t.Errorf("digest blocks lack %s", link)
+	}
+	quiet := ComposeDigest("weekly", backlog.DigestData{Open: 3}, time.UTC, u)
+	if !strings.Contains(quiet[0].Text, link) {
+		t.Errorf("a quiet digest lacks the roadmap: %s", quiet[0].Text)
+	}
+	if none := ComposeDigest("weekly", digestFixture(), time.UTC, ""); strings.Contains(BlocksText(none[0].Blocks), "roadmap") {
+		t.Errorf("a digest links to a roadmap that has no address")
+	}
+	if bad := ComposeDigest("weekly", backlog.DigestData{}, time.UTC, "javascript:alert(1)"); strings.Contains(bad[0].Text, "View the roadmap") {
+		t.Errorf("a digest links to %q", "javascript:alert(1)")
+	}
+	home, _ := json.Marshal(homeTab(homeData{RoadmapURL: u}).Blocks)
+	if !strings.Contains(decodedText(t, home), link) {
+		t.Errorf("App Home lacks %s", link)
 	}
 }

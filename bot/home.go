@@ -42,7 +42,7 @@ func (b *Handlers) homeOpened(_ context.Context, req *Request) (*Reply, error) {
 
 // homeView reads what user's Home tab shows.
 func (b *Handlers) homeView(ctx context.Context, user string) (slack.HomeTabViewRequest, error) {
-	var d homeData
+	d := homeData{RoadmapURL: b.cfg.RoadmapURL}
 	var err error
 	if d.Mine, err = b.db.List(ctx, backlog.Filter{Mine: user}, homeMine+1); err != nil {
 		return slack.HomeTabViewRequest{}, err

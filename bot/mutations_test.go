@@ -56,7 +56,7 @@ func longDigest(t *testing.T) []DigestPost {
 		d.ShippedItems = append(d.ShippedItems, entry(int64(i+1), title, 3))
 	}
 	d.Shipped = len(d.ShippedItems)
-	posts := ComposeDigest("long", d, time.UTC)
+	posts := ComposeDigest("long", d, time.UTC, "")
 	if len(posts) < 3 {
 		t.Fatalf("the long digest is %d posts, want at least 3", len(posts))
 	}

@@ -451,8 +451,18 @@ func mentionHelp(value string) (string, []slack.Block) {
 	return text, []slack.Block{slack.NewSectionBlock(md(text), nil, slack.NewAccessory(btn))}
 }
 
+// roadmapLink is "<url|View the roadmap>" after sep, or "" without a
+// usable url.
+func roadmapLink(u, sep string) string {
+	if u = safeURL(u); u == "" {
+		return ""
+	}
+	return sep + "<" + u + "|View the roadmap>"
+}
+
 // homeData is what the App Home shows one person.
 type homeData struct {
+	RoadmapURL         string // the roadmap page, when it has a public address
 	Mine, Top, Shipped []backlog.Item
 	Admin              bool // show the triage queue and the counts
 	Triage             []backlog.Item
@@ -465,7 +475,8 @@ type homeData struct {
 func homeTab(d homeData) slack.HomeTabViewRequest {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("Liaison")),
-		mdContext("Capture with `/feedback`, a mention, a reaction or *Add to backlog* on any message. `/backlog help` lists everything."),
+		mdContext("Capture with `/feedback`, a mention, a reaction or *Add to backlog* on any message. `/backlog help` lists everything." +
+			roadmapLink(d.RoadmapURL, " · ")),
 	}
 	section := func(title string, items []backlog.Item, empty string, limit int) {
 		_, bs := itemList(title, items, limit, empty)

@@ -23,16 +23,17 @@ type DigestPost struct {
 // declined with reasons, top new requests, top open by score and items
 // waiting in triage, each capped with "and N more". What does not fit in
 // 50 blocks continues in thread replies. A quiet period is one line.
-func ComposeDigest(title string, d backlog.DigestData, loc *time.Location) []DigestPost {
+// With roadmapURL set, it links to the roadmap page.
+func ComposeDigest(title string, d backlog.DigestData, loc *time.Location, roadmapURL string) []DigestPost {
 	period := periodText(d.Start, d.End, loc)
 	if d.Quiet() {
-		text := fmt.Sprintf("*%s* — a quiet period (%s): nothing new, planned, shipped or declined. %d items are open.",
-			Escape(title), period, d.Open)
+		text := fmt.Sprintf("*%s* — a quiet period (%s): nothing new, planned, shipped or declined. %d items are open.%s",
+			Escape(title), period, d.Open, roadmapLink(roadmapURL, " "))
 		return []DigestPost{{Text: text, Blocks: []slack.Block{mdSection(text)}}}
 	}
 	head := []slack.Block{
 		slack.NewHeaderBlock(plain(truncateRunes("Backlog digest — "+title, maxHeaderText))),
-		mdContext(period),
+		mdContext(period + roadmapLink(roadmapURL, " · ")),
 		slack.NewSectionBlock(md(fmt.Sprintf("*New* %d%s · *Shipped* %d%s · *In progress* %d · *Open* %d",
 			d.New, trend(d.New, d.PrevNew), d.Shipped, trend(d.Shipped, d.PrevShipped), d.InProgress, d.Open)), nil, nil),
 	}

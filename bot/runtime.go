@@ -55,6 +55,9 @@ type Config struct {
 	Digests []storage.Subscription
 	// Trackers are the GitHub and Jira sites linked issues are followed on.
 	Trackers TrackerConfig
+	// RoadmapURL is the roadmap page's public address; App Home and
+	// digests link to it. "" for none.
+	RoadmapURL string
 }
 
 // withDefaults fills what the configuration left unset.

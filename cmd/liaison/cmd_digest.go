@@ -56,7 +56,7 @@ func cmdDigestPreview(ctx context.Context, g globals, name string, since time.Du
 	if err := db.ReconcileSubscriptions(ctx, cfg.subscriptions()); err != nil {
 		return err
 	}
-	posts, err := bot.PreviewDigest(ctx, db, name, since, cfg.Timezone)
+	posts, err := bot.PreviewDigest(ctx, db, name, since, cfg.Timezone, cfg.botConfig().RoadmapURL)
 	if err != nil {
 		return err
 	}

@@ -545,6 +545,9 @@ func (cfg *Config) botConfig() bot.Config {
 		Digests:     cfg.subscriptions(),
 		Trackers:    bot.TrackerConfig{Poll: cfg.Trackers.Poll},
 	}
+	if cfg.Roadmap.Enabled {
+		bc.RoadmapURL = cfg.Roadmap.PublicURL
+	}
 	if gh := cfg.Trackers.GitHub; gh.Token != "" {
 		bc.Trackers.GitHub = &tracker.GitHubConfig{Token: gh.Token, APIURL: gh.APIURL, Repo: gh.Repo}
 	}
