@@ -1,0 +1,58 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/liaisonbot/liaison/backlog"
+)
+
+func TestTrendCountsEachPeriod(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 12, 0, 0, 0, time.UTC) }
+	var now time.Time
+	db.Now = func() time.Time { return now }
+	mk := func(created int, closeOn int, to backlog.Status, labels ...string) {
+		now = day(created)
+		id := capture(t, db, fmt.Sprintf("item made %d", created), "x")
+		if len(labels) > 0 {
+			db.SetLabels(ctx, id, "U0ADMIN", labels, nil)
+		}
+		if closeOn > 0 {
+			now = day(closeOn)
+			reason := ""
+			if to == backlog.StatusDeclined {
+				reason = "no"
+			}
+			if _, _, err := db.SetStatus(ctx, id, "U0ADMIN", to, reason, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mk(1, 0, "")                      // before the window, still open
+	mk(2, 9, backlog.StatusShipped)   // before, shipped in period 2
+	mk(5, 0, "")                      // period 1
+	mk(6, 8, backlog.StatusDeclined)  // period 1, declined in period 2
+	mk(9, 10, backlog.StatusShipped)  // period 2, shipped in period 2
+	mk(12, 0, "", "internal")         // period 3, hidden by the filter below
+	mk(13, 20, backlog.StatusShipped) // period 3, shipped after the window
+	bounds := []time.Time{day(4), day(8), day(11), day(15)}
+	got, err := db.Trend(ctx, backlog.DigestFilter{}, bounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ opened, shipped, open int }
+	want := []row{{2, 0, 4}, {1, 2, 2}, {2, 0, 4}}
+	for i, p := range got {
+		if (row{p.Opened, p.Shipped, p.Open}) != want[i] || !p.Start.Equal(bounds[i]) || !p.End.Equal(bounds[i+1]) {
+			t.Errorf("period %d = %+v, want opened/shipped/open %v", i, p, want[i])
+		}
+	}
+	got, _ = db.Trend(ctx, backlog.DigestFilter{None: []string{"internal"}}, bounds)
+	if p := got[2]; p.Opened != 1 || p.Open != 3 {
+		t.Errorf("filtered last period = %+v, want 1 opened and 3 open", p)
+	}
+}
