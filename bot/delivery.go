@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,6 +47,7 @@ type outboxStore interface {
 type poster interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
 }
 
 // Delivery sends every message the bot writes to the outbox: each
@@ -289,6 +291,19 @@ var permanent = map[string]bool{
 // returns where the message landed, as Slack answered: the channel (a
 // DM's D… id; "" for an ephemeral message) and the ts.
 func (d *Delivery) post(ctx context.Context, r storage.OutboxRow) (channel, ts string, err error) {
+	if len(r.File) > 0 {
+		// A file (a digest's chart): uploaded and shared into its thread.
+		// A retry after a failure uploads again; Slack drops uploads that
+		// were never completed, so only one is shared.
+		f, err := d.api.UploadFileContext(withGateScope(ctx, r.PaceKey()), slack.UploadFileParameters{
+			Filename: r.FileName, FileSize: len(r.File), Reader: bytes.NewReader(r.File), Title: r.Text,
+			Channel: r.Channel, ThreadTimestamp: r.ThreadTS, AltTxt: r.Text,
+		})
+		if err != nil {
+			return "", "", err
+		}
+		return r.Channel, f.ID, nil
+	}
 	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
 	if r.Blocks != "" {
 		var blocks slack.Blocks

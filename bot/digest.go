@@ -114,8 +114,19 @@ func (b *Handlers) runDigest(ctx context.Context, s storage.Subscription, due ti
 		}
 		return err
 	}
-	msgs := digestMessages(fmt.Sprintf("digest:%d:%d", s.ID, due.Unix()), s.Channel,
-		ComposeDigest(digestTitle(s), data, sc.Location, b.cfg.RoadmapURL))
+	key := fmt.Sprintf("digest:%d:%d", s.ID, due.Unix())
+	msgs := digestMessages(key, s.Channel, ComposeDigest(digestTitle(s), data, sc.Location, b.cfg.RoadmapURL))
+	if !s.NoChart {
+		chart, err := b.digestChart(ctx, s, sc.Bounds(due, backlog.TrendPeriods), sc.Location)
+		if err != nil {
+			b.log.Warn("digest chart not drawn; the digest goes without it", "subscription", s.Name, "err", err)
+		} else if chart != nil {
+			// One delivery of the run, in its thread: recorded with the run,
+			// so it is sent once per period like the posts.
+			chart.Key, chart.Channel, chart.ThreadOf, chart.Lane = key+":chart", s.Channel, msgs[0].Key, storage.LaneDigest
+			msgs = append(msgs, *chart)
+		}
+	}
 	created, err := b.db.StartRun(ctx, s.ID, p.Start, due, storage.RunPosting, msgs)
 	if err != nil {
 		return err
@@ -200,9 +211,37 @@ func (b *Handlers) digestList(ctx context.Context) (*Reply, error) {
 // for the period from since ago — or, when since is 0, from its last posted
 // digest (or 7 days) — to now. It reads the database only: no Slack.
 func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.Duration, defaultTZ, roadmapURL string) ([]DigestPost, error) {
-	subs, err := db.Subscriptions(ctx)
+	s, loc, p, err := previewPeriod(ctx, db, name, since, defaultTZ)
 	if err != nil {
 		return nil, err
+	}
+	data, err := db.DigestData(ctx, s.Filter, p.PrevStart, p.Start, p.End, max(s.TriageDays, 1))
+	if err != nil {
+		return nil, err
+	}
+	return ComposeDigest(digestTitle(s), data, loc, roadmapURL), nil
+}
+
+// PreviewChart draws the chart PreviewDigest's digest would carry: the
+// last backlog.TrendPeriods periods as long as its own, ending now. It is
+// nil when there is nothing to plot.
+func PreviewChart(ctx context.Context, db *storage.DB, name string, since time.Duration, defaultTZ string) ([]byte, error) {
+	s, loc, p, err := previewPeriod(ctx, db, name, since, defaultTZ)
+	if err != nil {
+		return nil, err
+	}
+	periods, err := db.Trend(ctx, s.Filter, backlog.EqualBounds(p.End, p.End.Sub(p.Start), backlog.TrendPeriods))
+	if err != nil || !chartHasData(periods) {
+		return nil, err
+	}
+	return renderChart("Backlog trend — "+digestTitle(s), periods, loc)
+}
+
+// previewPeriod finds the subscription a preview renders and its period.
+func previewPeriod(ctx context.Context, db *storage.DB, name string, since time.Duration, defaultTZ string) (storage.Subscription, *time.Location, backlog.Period, error) {
+	subs, err := db.Subscriptions(ctx)
+	if err != nil {
+		return storage.Subscription{}, nil, backlog.Period{}, err
 	}
 	s := storage.Subscription{Name: "all items", Timezone: defaultTZ, TriageDays: backlog.DefaultTriageDays, Origin: "config"}
 	found := name == "" && len(subs) == 0
@@ -217,7 +256,7 @@ func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.
 		for _, sub := range subs {
 			names = append(names, sub.Name)
 		}
-		return nil, fmt.Errorf("no subscription %q (there are: %s)", name, strings.Join(names, ", "))
+		return s, nil, backlog.Period{}, fmt.Errorf("no subscription %q (there are: %s)", name, strings.Join(names, ", "))
 	}
 	loc, err := time.LoadLocation(s.Timezone)
 	if err != nil {
@@ -229,12 +268,7 @@ func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.
 			lastEnd = last.End
 		}
 	}
-	p := backlog.PreviewPeriod(time.Now(), since, lastEnd)
-	data, err := db.DigestData(ctx, s.Filter, p.PrevStart, p.Start, p.End, max(s.TriageDays, 1))
-	if err != nil {
-		return nil, err
-	}
-	return ComposeDigest(digestTitle(s), data, loc, roadmapURL), nil
+	return s, loc, backlog.PreviewPeriod(time.Now(), since, lastEnd), nil
 }
 
 func (b *Handlers) digestPreview(ctx context.Context) (*Reply, error) {
@@ -350,4 +384,22 @@ func (b *Handlers) digestUnsubscribe(ctx context.Context, req *Request, rest str
 		note = " It comes from the configuration file, so it returns at the next start unless removed there."
 	}
 	return &Reply{Text: fmt.Sprintf("Digest `%d` for %s is unsubscribed.%s", id, channelRef(s.Channel), note)}, nil
+}
+
+// digestChart draws subscription s's trend over the periods between
+// bounds as an outbox file message (its key and destination left to the
+// caller); nil when there is nothing to plot.
+func (b *Handlers) digestChart(ctx context.Context, s storage.Subscription, bounds []time.Time, loc *time.Location) (*storage.OutboxMessage, error) {
+	periods, err := b.db.Trend(ctx, s.Filter, bounds)
+	if err != nil || !chartHasData(periods) {
+		return nil, err
+	}
+	title := "Backlog trend — " + digestTitle(s)
+	png, err := renderChart(title, periods, loc)
+	if err != nil {
+		return nil, err
+	}
+	end := bounds[len(bounds)-1].In(loc)
+	return &storage.OutboxMessage{Text: title, File: png,
+		FileName: fmt.Sprintf("backlog-trend-%s.png", end.Format("2006-01-02"))}, nil
 }

@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"bytes"
 	"encoding/json"
+	"image/png"
 	"fmt"
 	"strings"
 	"testing"
@@ -315,5 +317,83 @@ func TestDigestAndHomeLinkToTheRoadmap(t *testing.T) {
 	home, _ := json.Marshal(homeTab(homeData{RoadmapURL: u}).Blocks)
 	if !strings.Contains(decodedText(t, home), link) {
 		t.Errorf("App Home lacks %s", link)
+	}
+}
+
+// sharedCompletes counts files.completeUploadExternal calls Slack accepted.
+func sharedCompletes(h *harness) int {
+	n := 0
+	for _, c := range h.slack.Calls("files.completeUploadExternal") {
+		if c.Status == 200 && c.Error == "" {
+			n++
+		}
+	}
+	return n
+}
+
+func TestDigestChartIsUploadedOncePerPeriodThroughA429AndARestart(t *testing.T) {
+	h, sub := digestHarness(t, time.Now())
+	h.settle(h.slack.SendSlash("/feedback", "feature: Dark mode for reports", "U0BOB", "C0GENERAL"))
+	h.slash(admin, "status 1 shipped")
+	due := time.Now().Add(time.Minute)
+	h.slack.RateLimit("files.completeUploadExternal", 1, time.Second) // the first share meets a 429
+	for range 2 {
+		if err := h.bot.runDigest(t.Context(), sub, due); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.slack.WaitFor("the chart in the digest's thread", func() bool { return len(h.slack.Files()) >= 1 })
+	h.restart()
+	if err := h.bot.runDigest(t.Context(), sub, due); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	files := h.slack.Files()
+	if len(files) != 1 || sharedCompletes(h) != 1 {
+		t.Fatalf("%d charts shared (%d completes) for one period, want 1", len(files), sharedCompletes(h))
+	}
+	if h.slack.RateLimited("files.completeUploadExternal") != 1 {
+		t.Errorf("the 429 was not met")
+	}
+	posts := digestPosts(h)
+	f := files[0]
+	if len(posts) != 1 || f.Channel != "C0STAKE" || f.ThreadTS == "" {
+		t.Fatalf("chart in %s thread %q; digest posts %d", f.Channel, f.ThreadTS, len(posts))
+	}
+	digestTS := ""
+	for _, m := range h.slack.Messages("C0STAKE") {
+		if strings.Contains(m.Text, "Backlog digest") {
+			digestTS = m.TS
+		}
+	}
+	if f.ThreadTS != digestTS {
+		t.Errorf("chart in thread %s, the digest is %s", f.ThreadTS, digestTS)
+	}
+	img, err := png.Decode(bytes.NewReader(f.Bytes))
+	if err != nil || img.Bounds().Dx() != chartWidth || img.Bounds().Dy() != chartHeight {
+		t.Errorf("the shared file is not the %dx%d chart: %v", chartWidth, chartHeight, err)
+	}
+	if !strings.HasPrefix(f.Name, "backlog-trend-") || f.Title != "Backlog trend — daily-stakeholders" {
+		t.Errorf("file %q titled %q", f.Name, f.Title)
+	}
+}
+
+func TestDigestWithoutChartOrDataUploadsNothing(t *testing.T) {
+	h, sub := digestHarness(t, time.Now())
+	due := time.Now().Add(time.Minute)
+	// An empty backlog: nothing to plot, the quiet digest goes alone.
+	if err := h.bot.runDigest(t.Context(), sub, due); err != nil {
+		t.Fatal(err)
+	}
+	h.slack.WaitFor("the quiet digest", func() bool { return len(digestPosts(h)) == 1 })
+	h.settle(h.slack.SendSlash("/feedback", "feature: Dark mode for reports", "U0BOB", "C0GENERAL"))
+	sub.NoChart = true // chart: false
+	if err := h.bot.runDigest(t.Context(), sub, due.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	h.slack.WaitFor("the second digest", func() bool { return len(digestPosts(h)) == 2 })
+	h.settle()
+	if n := len(h.slack.Calls("files.getUploadURLExternal")); n != 0 || len(h.slack.Files()) != 0 {
+		t.Errorf("%d uploads started, %d files shared; want none", n, len(h.slack.Files()))
 	}
 }

@@ -2,7 +2,9 @@ package bot
 
 import (
 	"net/http"
+	"net/url"
 	"path"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -86,13 +88,23 @@ type meteredTransport struct {
 }
 
 func (t meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	method := path.Base(r.URL.Path)
+	method := apiMethod(r.URL)
 	t.metrics.apiCalls.WithLabelValues(method).Inc()
 	resp, err := t.next.RoundTrip(r)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.metrics.apiErrors.WithLabelValues(method).Inc()
 	}
 	return resp, err
+}
+
+// apiMethod names the Web API method a request calls ("chat.postMessage"),
+// or "files.upload" for the POST of a file's bytes to the URL that
+// files.getUploadURLExternal gave (one URL per file: not a name to count by).
+func apiMethod(u *url.URL) string {
+	if !strings.Contains(u.Path, "/api/") {
+		return "files.upload"
+	}
+	return path.Base(u.Path)
 }
 
 // trackerTransport counts a tracker's requests by result.

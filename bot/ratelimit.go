@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"path"
 	"strconv"
 	"sync"
 	"time"
@@ -31,7 +30,7 @@ func newRateGate(next http.RoundTripper) *rateGate {
 }
 
 func (g *rateGate) RoundTrip(r *http.Request) (*http.Response, error) {
-	method := path.Base(r.URL.Path)
+	method := apiMethod(r.URL)
 	if scope, ok := r.Context().Value(gateScope{}).(string); ok {
 		method += " " + scope
 	}

@@ -22,6 +22,7 @@ type Subscription struct {
 	SkipEmpty  bool
 	CatchUp    time.Duration
 	TriageDays int
+	NoChart    bool   // no trend chart in the digest's thread
 	Origin     string // "config" or "slack"
 	CreatedBy  string
 	CreatedAt  time.Time
@@ -37,14 +38,14 @@ func splitList(s string) []string {
 }
 
 const subscriptionColumns = `id, name, channel, schedule, timezone, kinds, labels_any, labels_all, labels_none,
-	skip_empty, catch_up_seconds, triage_days, origin, created_by, created_at`
+	skip_empty, catch_up_seconds, triage_days, no_chart, origin, created_by, created_at`
 
 func scanSubscription(row interface{ Scan(...any) error }) (Subscription, error) {
 	var s Subscription
 	var kinds, anyL, allL, noneL, created string
 	var catchUp int64
 	err := row.Scan(&s.ID, &s.Name, &s.Channel, &s.Schedule, &s.Timezone, &kinds, &anyL, &allL, &noneL,
-		&s.SkipEmpty, &catchUp, &s.TriageDays, &s.Origin, &s.CreatedBy, &created)
+		&s.SkipEmpty, &catchUp, &s.TriageDays, &s.NoChart, &s.Origin, &s.CreatedBy, &created)
 	if err != nil {
 		return s, err
 	}
@@ -66,10 +67,10 @@ func kindList(ks []backlog.Kind) string {
 }
 
 // subscriptionValues are s's values for the columns channel through
-// triage_days, in subscriptionColumns' order: what scanSubscription reads back.
+// no_chart, in subscriptionColumns' order: what scanSubscription reads back.
 func subscriptionValues(s Subscription) []any {
 	return []any{s.Channel, s.Schedule, s.Timezone, kindList(s.Filter.Kinds), joinList(s.Filter.Any),
-		joinList(s.Filter.All), joinList(s.Filter.None), s.SkipEmpty, int64(s.CatchUp / time.Second), s.TriageDays}
+		joinList(s.Filter.All), joinList(s.Filter.None), s.SkipEmpty, int64(s.CatchUp / time.Second), s.TriageDays, s.NoChart}
 }
 
 // ReconcileSubscriptions makes the config file's subscriptions (origin
@@ -84,13 +85,13 @@ func (db *DB) ReconcileSubscriptions(ctx context.Context, subs []Subscription) e
 			keep[s.Name] = true
 			_, err := tx.ExecContext(ctx, `
 				INSERT INTO digest_subscriptions (name, channel, schedule, timezone, kinds, labels_any, labels_all,
-					labels_none, skip_empty, catch_up_seconds, triage_days, origin, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'config', ?)
+					labels_none, skip_empty, catch_up_seconds, triage_days, no_chart, origin, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'config', ?)
 				ON CONFLICT (name) DO UPDATE SET channel = excluded.channel, schedule = excluded.schedule,
 					timezone = excluded.timezone, kinds = excluded.kinds, labels_any = excluded.labels_any,
 					labels_all = excluded.labels_all, labels_none = excluded.labels_none,
 					skip_empty = excluded.skip_empty, catch_up_seconds = excluded.catch_up_seconds,
-					triage_days = excluded.triage_days
+					triage_days = excluded.triage_days, no_chart = excluded.no_chart
 				WHERE origin = 'config'`,
 				append(append([]any{s.Name}, subscriptionValues(s)...), now)...)
 			if err != nil {
@@ -120,8 +121,8 @@ func (db *DB) AddSubscription(ctx context.Context, s Subscription) (Subscription
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO digest_subscriptions (name, channel, schedule, timezone, kinds, labels_any, labels_all,
-				labels_none, skip_empty, catch_up_seconds, triage_days, origin, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'slack', ?, ?)`,
+				labels_none, skip_empty, catch_up_seconds, triage_days, no_chart, origin, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'slack', ?, ?)`,
 			append(append([]any{fmt.Sprintf("pending-%d", now.UnixNano())}, subscriptionValues(s)...), s.CreatedBy, formatTime(now))...)
 		if err != nil {
 			return err

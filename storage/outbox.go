@@ -39,6 +39,10 @@ type OutboxMessage struct {
 	// NotBefore, when later than now, holds the message until then (or
 	// until CompleteCapture releases it).
 	NotBefore time.Time
+	// File, when set, makes the message a file upload (a digest's chart)
+	// named FileName, with Text as its title.
+	File     []byte
+	FileName string
 }
 
 // PaceKey is the destination Slack's posting budget counts the message
@@ -81,11 +85,13 @@ func enqueue(ctx context.Context, tx *Tx, now string, msgs []OutboxMessage) erro
 				lane,
 				pace_key,
 				next_attempt_at,
-				created_at
-			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				created_at,
+				file,
+				file_name
+			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (key) DO NOTHING`,
 			m.Key, item, m.Channel, m.ThreadTS, m.ThreadOf, m.Text, m.Blocks,
-			m.EphemeralUser, m.Lane, m.PaceKey(), due, now)
+			m.EphemeralUser, m.Lane, m.PaceKey(), due, now, m.File, m.FileName)
 		if err != nil {
 			return fmt.Errorf("enqueue %s: %w", m.Key, err)
 		}
@@ -144,7 +150,7 @@ func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]Outbox
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT o.id, o.attempts, o.key, coalesce(o.item_id, 0), o.channel,
 		       CASE WHEN o.thread_of = '' THEN o.thread_ts ELSE p.sent_ts END,
-		       o.text, o.blocks, o.ephemeral_user, o.lane
+		       o.text, o.blocks, o.ephemeral_user, o.lane, o.file, o.file_name
 		FROM outbox o
 		LEFT JOIN outbox p ON p.key = o.thread_of AND o.thread_of <> ''
 		WHERE o.state = 'pending' AND o.next_attempt_at <= ?
@@ -160,7 +166,7 @@ func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]Outbox
 	for rows.Next() {
 		var r OutboxRow
 		if err := rows.Scan(&r.ID, &r.Attempts, &r.Key, &r.ItemID, &r.Channel, &r.ThreadTS,
-			&r.Text, &r.Blocks, &r.EphemeralUser, &r.Lane); err != nil {
+			&r.Text, &r.Blocks, &r.EphemeralUser, &r.Lane, &r.File, &r.FileName); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -192,7 +198,7 @@ func (db *DB) NextOutboxDue(ctx context.Context, after time.Time) (time.Time, bo
 func (db *DB) OutboxSent(ctx context.Context, id int64, channel, ts string) error {
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `
-			UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
+			UPDATE outbox SET state = 'sent', sent_ts = ?, sent_at = ?, attempts = attempts + 1, last_error = '', file = NULL
 			WHERE id = ? AND state = 'pending'`, ts, formatTime(db.Now()), id)
 		if err != nil {
 			return err

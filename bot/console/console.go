@@ -255,6 +255,16 @@ func (c *Console) GetConversationRepliesContext(_ context.Context, p *slack.GetC
 	return out, false, "", nil
 }
 
+// UploadFileContext is Slack's upload flow: the shell says a file was
+// shared, and where. (`liaison digest preview --chart FILE` writes a chart.)
+func (c *Console) UploadFileContext(_ context.Context, p slack.UploadFileParameters) (*slack.FileSummary, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ts := c.nextTS()
+	c.show(place(p.Channel, p.ThreadTimestamp), fmt.Sprintf("[file %s: %s, %d bytes]", p.Filename, p.Title, p.FileSize), nil, p.Channel, ts)
+	return &slack.FileSummary{ID: "F" + strings.ReplaceAll(ts, ".", ""), Title: p.Title}, nil
+}
+
 // GetPermalinkContext answers chat.getPermalink: the shell has none.
 func (c *Console) GetPermalinkContext(context.Context, *slack.PermalinkParameters) (string, error) {
 	return "", nil // the shell's messages have no web address

@@ -89,6 +89,7 @@ type Server struct {
 	seq         int64
 	latency     time.Duration // delay of every Web API answer, see SetLatency
 	budget      postBudget    // chat.postMessage budget per channel, see SetPostBudget
+	uploads     map[string]*upload // files by id, from files.getUploadURLExternal on
 }
 
 // wsConn is one websocket connection; gorilla allows one writer at a time.
@@ -118,11 +119,13 @@ func New(t testing.TB) *Server {
 		messages:     map[string][]Message{},
 		notIn:        map[string]bool{},
 		groups:       map[string][]string{},
+		uploads:      map[string]*upload{},
 		seq:          time.Now().Unix() * 1_000_000,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/socket", s.serveSocket)
+	mux.HandleFunc("POST /upload/{id}", s.serveUpload)
 	// Slack's client sends Origin: https://api.slack.com; accept it.
 	s.upgrader.CheckOrigin = func(*http.Request) bool { return true }
 	s.srv = httptest.NewServer(mux)

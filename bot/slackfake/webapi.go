@@ -251,6 +251,18 @@ func ok(fields map[string]any) map[string]any {
 func (s *Server) answer(r *http.Request, c Call) map[string]any {
 	p := c.Form.Get
 	switch c.Method {
+	case "files.getUploadURLExternal":
+		size, err := strconv.Atoi(p("length"))
+		if p("filename") == "" || err != nil || size <= 0 {
+			return fail("invalid_arguments")
+		}
+		id := newID("F")
+		s.mu.Lock()
+		s.uploads[id] = &upload{ID: id, Name: p("filename"), Size: size}
+		s.mu.Unlock()
+		return ok(map[string]any{"upload_url": "http://" + r.Host + "/upload/" + id, "file_id": id})
+	case "files.completeUploadExternal":
+		return s.completeUpload(c)
 	case "apps.connections.open":
 		ticket := newID("")
 		s.mu.Lock()
@@ -457,4 +469,90 @@ func tsLess(a, b string) bool {
 		return as < bs
 	}
 	return af < bf
+}
+
+// upload is a file given an upload URL; Bytes once posted there, Channel
+// and ThreadTS once completed (shared).
+type upload struct {
+	ID, Name, Title   string
+	Size              int
+	Bytes             []byte
+	Channel, ThreadTS string
+	Shared            bool
+}
+
+// serveUpload takes a file's bytes, as Slack's upload URL does: a
+// multipart form with a "file" part, or the raw body.
+func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
+	if !s.delay(r.Context()) {
+		return
+	}
+	var data []byte
+	if f, _, err := r.FormFile("file"); err == nil {
+		data, _ = io.ReadAll(f)
+	} else {
+		data, _ = io.ReadAll(r.Body)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.uploads[r.PathValue("id")]
+	if u == nil || u.Shared {
+		http.Error(w, "no such upload", http.StatusNotFound)
+		return
+	}
+	u.Bytes = data
+	s.calls = append(s.calls, Call{Method: "files.upload", At: time.Now(), Form: url.Values{"file_id": {u.ID}}, Status: http.StatusOK})
+	s.notify()
+	w.Write([]byte("OK - " + strconv.Itoa(len(data))))
+}
+
+// completeUpload shares uploaded files in a channel (and thread).
+func (s *Server) completeUpload(c Call) map[string]any {
+	var files []struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	}
+	if err := json.Unmarshal([]byte(c.Param("files")), &files); err != nil || len(files) == 0 {
+		return fail("invalid_arguments")
+	}
+	channel := c.Param("channel_id")
+	if channel == "" {
+		return fail("invalid_channel")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, f := range files {
+		u := s.uploads[f.ID]
+		if u == nil || u.Bytes == nil {
+			return fail("file_not_found")
+		}
+		if u.Shared {
+			return fail("file_already_completed")
+		}
+		u.Title, u.Channel, u.ThreadTS, u.Shared = f.Title, channel, c.Param("thread_ts"), true
+		out = append(out, map[string]any{"id": u.ID, "title": u.Title})
+	}
+	return ok(map[string]any{"files": out})
+}
+
+// Files lists the files shared in Slack (completed uploads), oldest first.
+func (s *Server) Files() []File {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []File
+	for _, u := range s.uploads {
+		if u.Shared {
+			out = append(out, File{ID: u.ID, Name: u.Name, Title: u.Title, Channel: u.Channel, ThreadTS: u.ThreadTS, Bytes: u.Bytes})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// File is a file shared in Slack.
+type File struct {
+	ID, Name, Title   string
+	Channel, ThreadTS string
+	Bytes             []byte
 }

@@ -6,13 +6,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot"
+	"github.com/liaisonbot/liaison/storage"
 )
 
 var digestCommand = command{
@@ -39,15 +43,16 @@ exist: preview never creates or upgrades one (run ` + "`liaison migrate`" + ` fo
 			return err
 		})
 		format := choiceFlag(fs, "format", "text, or blocks for the Block Kit JSON that would be posted", "text", "blocks")
+		chart := fs.String("chart", "", "also write the digest's trend chart, a PNG, to `FILE`")
 		return func(ctx context.Context, g globals, _ []string) error {
-			return cmdDigestPreview(ctx, g, *name, since, *format)
+			return cmdDigestPreview(ctx, g, *name, since, *format, *chart)
 		}
 	},
 }
 
 // cmdDigestPreview is `liaison digest preview`: a digest rendered from the
 // local database to stdout, without Slack.
-func cmdDigestPreview(ctx context.Context, g globals, name string, since time.Duration, format string) error {
+func cmdDigestPreview(ctx context.Context, g globals, name string, since time.Duration, format, chart string) error {
 	cfg, db, err := openExisting(ctx, g)
 	if err != nil {
 		return err
@@ -59,6 +64,11 @@ func cmdDigestPreview(ctx context.Context, g globals, name string, since time.Du
 	posts, err := bot.PreviewDigest(ctx, db, name, since, cfg.Timezone, cfg.botConfig().RoadmapURL)
 	if err != nil {
 		return err
+	}
+	if chart != "" {
+		if err := writeChart(ctx, g, db, name, since, cfg.Timezone, chart); err != nil {
+			return err
+		}
 	}
 	if format == "text" {
 		_, err := fmt.Fprint(g.stdout, bot.DigestText(posts))
@@ -76,6 +86,24 @@ func cmdDigestPreview(ctx context.Context, g globals, name string, since time.Du
 	return enc.Encode(out)
 }
 
+// writeChart writes the preview's chart to path, atomically, and says so
+// on stderr; with nothing to plot it writes nothing and says that.
+func writeChart(ctx context.Context, g globals, db *storage.DB, name string, since time.Duration, tz, path string) error {
+	png, err := bot.PreviewChart(ctx, db, name, since, tz)
+	if err != nil {
+		return err
+	}
+	if png == nil {
+		fmt.Fprintf(g.stderr, "no chart: nothing was opened, shipped or open in the last %d periods\n", backlog.TrendPeriods)
+		return nil
+	}
+	if err := writeFileAtomic(path, png); err != nil {
+		return fmt.Errorf("--chart: %w", err)
+	}
+	fmt.Fprintf(g.stderr, "chart written to %s (%d bytes)\n", path, len(png))
+	return nil
+}
+
 // parseSince reads "7d", "36h" or "90m".
 func parseSince(s string) (time.Duration, error) {
 	bad := errors.New("use a number of days like 7d, or a duration like 36h")
@@ -91,4 +119,22 @@ func parseSince(s string) (time.Duration, error) {
 		return 0, bad
 	}
 	return d, nil
+}
+
+// writeFileAtomic writes data beside path and renames it over path once
+// complete, so a failure never leaves a partial file there.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // gone by then after a success
+	defer f.Close()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

@@ -105,6 +105,7 @@ type DigestConfig struct {
 	SkipEmpty  bool          `yaml:"skip_empty" example:"false"`
 	CatchUp    time.Duration `yaml:"catch_up" example:"6h"`
 	TriageDays int           `yaml:"triage_days" example:"7"`
+	Chart      *bool         `yaml:"chart" example:"true"` // nil: on
 }
 
 // LabelFilter selects items by label: any of, all of, none of.
@@ -579,6 +580,7 @@ func (cfg *Config) subscriptions() []storage.Subscription {
 		s := storage.Subscription{
 			Name: d.Name, Channel: d.Channel, Schedule: d.Schedule, Timezone: tz,
 			SkipEmpty: d.SkipEmpty, CatchUp: d.CatchUp, TriageDays: d.TriageDays, Origin: "config",
+			NoChart: d.Chart != nil && !*d.Chart,
 			Filter: backlog.DigestFilter{Any: d.Labels.Any, All: d.Labels.All, None: d.Labels.None},
 		}
 		for _, k := range d.Kinds {

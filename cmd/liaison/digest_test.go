@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -73,5 +74,45 @@ digests:
 		if err := run(ctx, append([]string{"--config", cfgPath}, bad...), env, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}
+	}
+}
+
+func TestDigestPreviewWritesTheChart(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "liaison.db")
+	ctx := context.Background()
+	db, err := storage.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Migrate(ctx)
+	db.Close()
+	env := []string{"LIAISON_DB=" + dbPath}
+	chart := filepath.Join(dir, "trend.png")
+	var stderr bytes.Buffer
+	if err := run(ctx, []string{"digest", "preview", "--chart", chart}, env, io.Discard, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(chart); err == nil || !strings.Contains(stderr.String(), "no chart: nothing was opened") {
+		t.Errorf("an empty backlog: chart written %v, said %q", err == nil, stderr.String())
+	}
+	db, _ = storage.Open(ctx, dbPath)
+	db.Capture(ctx, storage.NewItem{Kind: backlog.KindFeature, Title: "Dark mode", Body: "Dark mode", Reporter: "U0A", Capturer: "U0A", Capture: backlog.CaptureSlash})
+	db.Close()
+	stderr.Reset()
+	if err := run(ctx, []string{"digest", "preview", "--chart", chart}, env, io.Discard, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(chart)
+	if err != nil {
+		t.Fatalf("no chart written: %s", stderr.String())
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 1200 || cfg.Height != 600 {
+		t.Errorf("chart = %+v, %v; want a 1200x600 PNG", cfg, err)
+	}
+	if !strings.Contains(stderr.String(), "chart written to "+chart) {
+		t.Errorf("stderr = %q", stderr.String())
 	}
 }
