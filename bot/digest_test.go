@@ -3,8 +3,8 @@ package bot
 import (
 	"bytes"
 	"encoding/json"
-	"image/png"
 	"fmt"
+	"image/png"
 	"strings"
 	"testing"
 	"time"

@@ -87,8 +87,8 @@ type Server struct {
 	groups      map[string][]string
 	junk        []string // messages from the client that were not acks
 	seq         int64
-	latency     time.Duration // delay of every Web API answer, see SetLatency
-	budget      postBudget    // chat.postMessage budget per channel, see SetPostBudget
+	latency     time.Duration      // delay of every Web API answer, see SetLatency
+	budget      postBudget         // chat.postMessage budget per channel, see SetPostBudget
 	uploads     map[string]*upload // files by id, from files.getUploadURLExternal on
 }
 

@@ -581,7 +581,7 @@ func (cfg *Config) subscriptions() []storage.Subscription {
 			Name: d.Name, Channel: d.Channel, Schedule: d.Schedule, Timezone: tz,
 			SkipEmpty: d.SkipEmpty, CatchUp: d.CatchUp, TriageDays: d.TriageDays, Origin: "config",
 			NoChart: d.Chart != nil && !*d.Chart,
-			Filter: backlog.DigestFilter{Any: d.Labels.Any, All: d.Labels.All, None: d.Labels.None},
+			Filter:  backlog.DigestFilter{Any: d.Labels.Any, All: d.Labels.All, None: d.Labels.None},
 		}
 		for _, k := range d.Kinds {
 			kind, _ := backlog.ParseKind(k)
