@@ -187,12 +187,18 @@ func (s *Server) render(w http.ResponseWriter, name string, v any) {
 	w.Write(buf.Bytes())
 }
 
-func (s *Server) style(w http.ResponseWriter, r *http.Request) {
-	b, _ := assets.ReadFile("assets/style.css")
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(b)
+// asset serves an embedded file, cacheable for an hour.
+func asset(name, contentType string) http.Handler {
+	b, err := assets.ReadFile(name)
+	if err != nil {
+		panic("roadmap: no asset " + name) // embedded at build time
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Write(b)
+	})
 }
 
 // jsonItem is an item in /roadmap.json.

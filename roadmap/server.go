@@ -95,7 +95,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /roadmap", s.guard(s.page))
 	mux.Handle("GET /roadmap.json", s.guard(s.json))
 	mux.Handle("GET /roadmap/items/{id}", s.guard(s.item))
-	mux.Handle("GET /roadmap/style.css", http.HandlerFunc(s.style))
+	mux.Handle("GET /roadmap/style.css", asset("assets/style.css", "text/css; charset=utf-8"))
+	mux.Handle("GET /roadmap/favicon.svg", asset("assets/favicon.svg", "image/svg+xml"))
 }
 
 // guard adds the security headers and, with a token set, lets through
