@@ -123,3 +123,28 @@ func BenchmarkDigest1M(b *testing.B) {
 		return err
 	})
 }
+
+// BenchmarkTrend1M counts a digest chart's 12 periods over a million
+// items, ending where the generator's items end (about 20,000 created and
+// 7,000 closed in the window): unfiltered, and hiding a label.
+//
+//	go test -run '^$' -bench Trend1M -benchtime 200x -count 3 ./storage/
+func BenchmarkTrend1M(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	// The generator leaves closed_at unset; set it as a change of status does.
+	if _, err := db.write.ExecContext(ctx, `UPDATE items SET closed_at = updated_at
+		WHERE status IN ('shipped', 'declined', 'duplicate') AND closed_at IS NULL`); err != nil {
+		b.Fatal(err)
+	}
+	end := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(benchItems * 30 * time.Second)
+	bounds := backlog.EqualBounds(end, 7*24*time.Hour/10, backlog.TrendPeriods) // 12 periods of ~2,000 items each
+	for name, f := range map[string]backlog.DigestFilter{"all": {}, "hide-label": {None: []string{"internal"}}} {
+		b.Run(name, func(b *testing.B) {
+			measure(b, func(int) error {
+				_, err := db.Trend(ctx, f, bounds)
+				return err
+			})
+		})
+	}
+}
