@@ -171,6 +171,7 @@ digests:
     kinds: [bug]
     labels: {any: [billing]}
     skip_empty: true
+    chart: false
 `)
 	cfg, err := LoadConfig(path, nil)
 	if err != nil {
@@ -194,6 +195,9 @@ digests:
 	d := cfg.Digests[0]
 	if d.CatchUp != 6*time.Hour || d.TriageDays != 7 || !d.SkipEmpty || !reflect.DeepEqual(d.Labels.Any, []string{"billing"}) {
 		t.Errorf("digest = %+v", d)
+	}
+	if subs := cfg.subscriptions(); len(subs) != 1 || !subs[0].NoChart {
+		t.Errorf("chart: false did not turn the chart off: %+v", subs)
 	}
 	if cfg.Capture.MaxChars != 5000 || cfg.Notify.Mode != "dm" || cfg.Admins.Usergroup != "S0PRODUCT" {
 		t.Errorf("cfg = %+v", cfg)
@@ -457,6 +461,14 @@ func TestValidationMessages(t *testing.T) {
 		{"jira url with a password", func(c *Config) {
 			c.Trackers.Jira = JiraConfig{URL: "https://bot:secret@acme.atlassian.net", Email: "bot@acme.com", Token: "tok"}
 		}, "trackers.jira.url: has a user or password in it; remove them and give the token in its own key or environment variable"},
+		{"roadmap without http", func(c *Config) { c.Roadmap.Enabled, c.HTTP.Addr = true, "" },
+			"roadmap.enabled: the page is served on http.addr, which is off; set http.addr (example: 0.0.0.0:8080) or LIAISON_HTTP_ADDR"},
+		{"roadmap short token", func(c *Config) { c.Roadmap.Token = "short" },
+			"roadmap.token: use at least 16 characters without spaces, &, # or ? (e.g. the output of: openssl rand -hex 16)"},
+		{"roadmap public url", func(c *Config) { c.Roadmap.PublicURL = "roadmap.acme.com" },
+			`roadmap.public_url: "roadmap.acme.com" is not an http(s) URL (example: https://roadmap.acme.com/roadmap)`},
+		{"roadmap label", func(c *Config) { c.Roadmap.Labels.None = []string{strings.Repeat("x", 41)} },
+			`roadmap.labels.none[0]: "` + strings.Repeat("x", 41) + `" is not a label (example: internal)`},
 		{"tracker poll", func(c *Config) { c.Trackers.Poll = 5 * time.Second },
 			"trackers.poll: 5s is out of range 30s–24h (example: 2m)"},
 	}

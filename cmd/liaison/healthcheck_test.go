@@ -139,3 +139,25 @@ func TestHealthcheckWithTheListenerOff(t *testing.T) {
 		t.Errorf("healthcheck = %v", err)
 	}
 }
+
+func TestHealthAndMetricsNeedNoRoadmapToken(t *testing.T) {
+	db := openBot(t, filepath.Join(t.TempDir(), "liaison.db"))
+	cfg := DefaultConfig()
+	cfg.Roadmap.Enabled, cfg.Roadmap.Token = true, "a-long-roadmap-token-0123"
+	road := roadmapServer(cfg, db, slog.New(slog.DiscardHandler))
+	srv := httptest.NewServer(httpHandler(db, connection(true), prometheus.NewRegistry(), slog.New(slog.DiscardHandler), road))
+	defer srv.Close()
+	for path, want := range map[string]int{"/healthz": 200, "/metrics": 200, "/roadmap": 401, "/roadmap.json": 401} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s without the token = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	if roadmapServer(DefaultConfig(), db, slog.New(slog.DiscardHandler)) != nil {
+		t.Errorf("the roadmap is on by default")
+	}
+}
