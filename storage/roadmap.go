@@ -53,7 +53,7 @@ func (db *DB) Roadmap(ctx context.Context, f backlog.DigestFilter, shippedSince 
 		}
 		col := RoadmapColumn{Status: st}
 		var err error
-		if col.Total, err = db.roadmapCount(ctx, st, f, shippedSince, from, where, wargs); err != nil {
+		if col.Total, err = db.roadmapCount(ctx, st, f, from, where, wargs); err != nil {
 			return nil, fmt.Errorf("roadmap %s count: %w", st, err)
 		}
 		entries, err := db.roadmapEntries(ctx, `SELECT `+itemColumns+`, coalesce(i.closed_at, '') FROM `+from+` WHERE `+where+` `+order+` LIMIT ?`,
@@ -75,50 +75,58 @@ func (db *DB) Roadmap(ctx context.Context, f backlog.DigestFilter, shippedSince 
 	return cols, nil
 }
 
-// roadmapCount counts a column's items. With no label that items must
-// have (the usual filter hides a few labels, if any), it is the count by
-// status and kind that triggers keep (item_counts; shipped ones by the
-// closed-at index) less the hidden items, found through their labels:
-// no walk over every item of the column. Other filters count the rows
+// roadmapCount counts a column's items: through countFiltered, unless the
+// column is the shipped one (those closed since its date) or a label
+// drives the query (its items, not the column's); those count the rows
 // from and where select.
-func (db *DB) roadmapCount(ctx context.Context, st backlog.Status, f backlog.DigestFilter, since time.Time, from, where string, args []any) (int, error) {
+func (db *DB) roadmapCount(ctx context.Context, st backlog.Status, f backlog.DigestFilter, from, where string, args []any) (int, error) {
+	if st != backlog.StatusShipped && len(f.Any) == 0 && len(f.All) == 0 {
+		return db.countFiltered(ctx, []backlog.Status{st}, f)
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// countFiltered counts the items in statuses that f selects. With no label
+// that items must have (the usual filter hides a few labels, if any), it is
+// the count by status and kind that triggers keep (item_counts) less the
+// hidden items, found through their labels: no walk over every item in
+// those statuses. Other filters count the items themselves.
+func (db *DB) countFiltered(ctx context.Context, statuses []backlog.Status, f backlog.DigestFilter) (int, error) {
+	in := func(n int) string { return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")" }
+	var stArgs, kindArgs []any
+	for _, st := range statuses {
+		stArgs = append(stArgs, st)
+	}
+	for _, k := range f.Kinds {
+		kindArgs = append(kindArgs, k)
+	}
 	var n int
 	if len(f.Any) > 0 || len(f.All) > 0 {
-		err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n)
+		cond, args := filterSQL(f)
+		err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE i.status IN `+in(len(statuses))+` AND `+cond,
+			append(stArgs, args...)...).Scan(&n)
 		return n, err
 	}
-	kinds, kindArgs := "", []any{}
-	if len(f.Kinds) > 0 {
-		kinds = " AND kind IN (" + strings.TrimSuffix(strings.Repeat("?,", len(f.Kinds)), ",") + ")"
-		for _, k := range f.Kinds {
-			kindArgs = append(kindArgs, k)
-		}
+	kinds := ""
+	if len(kindArgs) > 0 {
+		kinds = " AND kind IN " + in(len(kindArgs))
 	}
-	var err error
-	if st == backlog.StatusShipped {
-		err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE status = ? AND closed_at >= ?`+kinds,
-			append([]any{st, formatTime(since)}, kindArgs...)...).Scan(&n)
-	} else {
-		err = db.read.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM item_counts WHERE status = ?`+kinds,
-			append([]any{st}, kindArgs...)...).Scan(&n)
-	}
-	if err != nil || len(f.None) == 0 {
+	if err := db.read.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM item_counts WHERE status IN `+in(len(statuses))+kinds,
+		append(append([]any{}, stArgs...), kindArgs...)...).Scan(&n); err != nil || len(f.None) == 0 {
 		return n, err
 	}
-	hidden := 0
-	q := `SELECT count(DISTINCT l.item_id) FROM label_ranks l JOIN items i ON i.id = l.item_id
-		WHERE l.label IN (` + strings.TrimSuffix(strings.Repeat("?,", len(f.None)), ",") + `) AND l.status = ?` +
-		strings.ReplaceAll(kinds, "kind", "i.kind")
-	hargs := []any{}
+	var none []any
 	for _, l := range f.None {
-		hargs = append(hargs, l)
+		none = append(none, l)
 	}
-	hargs = append(append(hargs, st), kindArgs...)
-	if st == backlog.StatusShipped {
-		q += ` AND i.closed_at >= ?`
-		hargs = append(hargs, formatTime(since))
+	q := `SELECT count(DISTINCT l.item_id) FROM label_ranks l WHERE l.label IN ` + in(len(none)) + ` AND l.status IN ` + in(len(statuses))
+	if len(kindArgs) > 0 {
+		q += ` AND l.item_id IN (SELECT id FROM items WHERE kind IN ` + in(len(kindArgs)) + `)`
 	}
-	if err := db.read.QueryRowContext(ctx, q, hargs...).Scan(&hidden); err != nil {
+	var hidden int
+	if err := db.read.QueryRowContext(ctx, q, append(append(none, stArgs...), kindArgs...)...).Scan(&hidden); err != nil {
 		return 0, err
 	}
 	return n - hidden, nil

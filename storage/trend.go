@@ -60,12 +60,16 @@ func (db *DB) Trend(ctx context.Context, f backlog.DigestFilter, bounds []time.T
 	}
 	// The backlog at the last bound: open now, less what opened since, plus
 	// what closed since.
-	var open, openedSince, closedSince int
-	openQuery := `SELECT count(*) FROM items i WHERE i.status IN (` + openStatuses + `) AND ` + cond
-	if len(args) == 0 {
-		openQuery = `SELECT coalesce(sum(n), 0) FROM item_counts WHERE status IN (` + openStatuses + `)` // no filter: the kept counts
+	var openedSince, closedSince int
+	var open int
+	var statuses []backlog.Status
+	for _, st := range backlog.Statuses {
+		if st.Open() {
+			statuses = append(statuses, st)
+		}
 	}
-	if err := db.read.QueryRowContext(ctx, openQuery, args...).Scan(&open); err != nil {
+	open, err = db.countFiltered(ctx, statuses, f)
+	if err != nil {
 		return nil, fmt.Errorf("trend open: %w", err)
 	}
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE i.created_at >= ? AND `+cond, append([]any{last}, args...)...).Scan(&openedSince); err != nil {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,5 +55,53 @@ func TestTrendCountsEachPeriod(t *testing.T) {
 	got, _ = db.Trend(ctx, backlog.DigestFilter{None: []string{"internal"}}, bounds)
 	if p := got[2]; p.Opened != 1 || p.Open != 3 {
 		t.Errorf("filtered last period = %+v, want 1 opened and 3 open", p)
+	}
+}
+
+func TestCountFilteredMatchesACountOfTheItems(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	statuses := []backlog.Status{backlog.StatusNew, backlog.StatusTriaged, backlog.StatusPlanned, backlog.StatusInProgress, backlog.StatusShipped}
+	kinds := []backlog.Kind{backlog.KindFeature, backlog.KindBug, backlog.KindFeedback}
+	labels := [][]string{nil, {"internal"}, {"billing"}, {"internal", "billing"}, {"ui"}}
+	for i := range 60 {
+		n := sampleItem(fmt.Sprintf("8.%d", i), "U0A", "U0A", fmt.Sprintf("Item %d", i))
+		n.Kind = kinds[i%3]
+		res, err := db.Capture(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := labels[i%5]; l != nil {
+			db.SetLabels(ctx, res.Item.ID, "U0ADMIN", l, nil)
+		}
+		if st := statuses[i%5]; st != backlog.StatusNew {
+			db.SetStatus(ctx, res.Item.ID, "U0ADMIN", st, "", nil)
+		}
+	}
+	filters := []backlog.DigestFilter{
+		{}, {None: []string{"internal"}}, {None: []string{"internal", "billing"}},
+		{Kinds: []backlog.Kind{backlog.KindBug}}, {Kinds: []backlog.Kind{backlog.KindBug}, None: []string{"internal"}},
+		{All: []string{"billing"}}, {Any: []string{"ui", "billing"}, None: []string{"internal"}},
+	}
+	for _, f := range filters {
+		for _, sts := range [][]backlog.Status{{backlog.StatusPlanned}, {backlog.StatusNew, backlog.StatusTriaged, backlog.StatusPlanned, backlog.StatusInProgress}} {
+			got, err := db.countFiltered(ctx, sts, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cond, args := filterSQL(f)
+			var want int
+			q := `SELECT count(*) FROM items i WHERE i.status IN (` + strings.TrimSuffix(strings.Repeat("?,", len(sts)), ",") + `) AND ` + cond
+			var qargs []any
+			for _, s := range sts {
+				qargs = append(qargs, s)
+			}
+			if err := db.read.QueryRowContext(ctx, q, append(qargs, args...)...).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("countFiltered(%v, %+v) = %d, want %d", sts, f, got, want)
+			}
+		}
 	}
 }
