@@ -262,7 +262,7 @@ func TestUnknownKeyRejected(t *testing.T) {
 	tests := []struct{ yaml, want string }{
 		{"slack:\n  bot_tokn: x\n", `:2: slack.bot_tokn: unknown key; did you mean bot_token? (slack takes bot_token, app_token, api_url)`},
 		{"timezone: UTC\ncolour: blue\n", `:2: colour: unknown key (the top level takes slack, storage, http, log, timezone, admins, team, capture, notify, effort_sizes, digests, trackers, roadmap)`},
-		{"digests:\n  - name: a\n    shedule: daily 09:00\n", `:3: digests[0].shedule: unknown key; did you mean schedule? (digests[0] takes name, channel, schedule, timezone, kinds, labels, skip_empty, catch_up, triage_days)`},
+		{"digests:\n  - name: a\n    shedule: daily 09:00\n", `:3: digests[0].shedule: unknown key; did you mean schedule? (digests[0] takes name, channel, schedule, timezone, kinds, labels, skip_empty, catch_up, triage_days, chart)`},
 		{"capture:\n  channels:\n    - channel: C0F\n    - channel: C0G\n      mod: all\n", `:5: capture.channels[1].mod: unknown key; did you mean mode?`},
 		{"file: x.yaml\n", `:1: file: unknown key`}, // Config.File is not a key
 	}
