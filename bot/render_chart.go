@@ -64,10 +64,14 @@ func renderChart(title string, periods []backlog.TrendPeriod, loc *time.Location
 	opened, shipped := make(plotter.Values, len(periods)), make(plotter.Values, len(periods))
 	line := make(plotter.XYs, len(periods))
 	names := make([]string, len(periods))
+	layout := "2 Jan"
+	if len(periods) > 0 && periods[0].End.Sub(periods[0].Start) < 24*time.Hour {
+		layout = "2 Jan 15:04" // periods shorter than a day
+	}
 	for i, pd := range periods {
 		opened[i], shipped[i] = float64(pd.Opened), float64(pd.Shipped)
 		line[i].X, line[i].Y = float64(i), float64(pd.Open)
-		names[i] = pd.Start.In(loc).Format("2 Jan")
+		names[i] = pd.Start.In(loc).Format(layout)
 	}
 	top := 0.0
 	for _, pd := range periods {

@@ -54,7 +54,8 @@ type (
 			Title, Status, Kind, Votes string
 			Labels                     []link
 		}
-		Requesters []string
+		Asked      string   // "3 people"
+		Requesters []string // with show_requesters: their Slack member ids
 		History    []historyView
 	}
 	historyView struct{ Date, ISO, What string }
@@ -137,11 +138,14 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request) {
 	for _, l := range e.Labels {
 		v.Item.Labels = append(v.Item.Labels, link{Name: l, Href: query{}.queryString(l, "")})
 	}
+	followers, err := s.store.Followers(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Asked = people(len(followers))
 	if s.cfg.ShowRequesters {
-		if v.Requesters, err = s.store.Followers(r.Context(), id); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+		v.Requesters = followers
 	}
 	for _, c := range history {
 		v.History = append(v.History, historyView{Date: s.date(c.At, false), ISO: c.At.UTC().Format(time.RFC3339), What: changeWords(c)})
@@ -163,7 +167,7 @@ func changeWords(c storage.Change) string {
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNotFound)
 	s.render(w, "denied", map[string]string{"Title": s.cfg.Title, "Base": base(r),
-		"Message": "There is no such item on this roadmap."})
+		"Message": "There is no such item on this roadmap.", "Link": "yes"})
 }
 
 func (s *Server) denied(w http.ResponseWriter, r *http.Request, msg string) {
@@ -277,6 +281,13 @@ func kindsName(k backlog.Kind) string {
 		return "Feedback"
 	}
 	return kindName(k) + "s"
+}
+
+func people(n int) string {
+	if n == 1 {
+		return "1 person"
+	}
+	return fmt.Sprintf("%d people", n)
 }
 
 func votes(n int) string {

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,10 @@ type Server struct {
 	log   *slog.Logger
 	loc   *time.Location
 	proof string // the cookie value a valid token earns: an HMAC of it
-	now   func() time.Time
+	// version tells pages made under another configuration (or build)
+	// apart in ETags: a label newly hidden must not be answered 304.
+	version string
+	now     func() time.Time
 }
 
 // New makes the roadmap's server.
@@ -82,6 +86,10 @@ func New(cfg Config, store Store, log *slog.Logger) *Server {
 		cfg.Title = "Product roadmap"
 	}
 	s := &Server{cfg: cfg, store: store, log: log, loc: loc, now: time.Now}
+	shown := cfg
+	shown.Token = "" // the token changes who may see, not what
+	sum := sha256.Sum256(fmt.Appendf(nil, "%+v|%s", shown, buildID()))
+	s.version = hex.EncodeToString(sum[:4])
 	if cfg.Token != "" {
 		m := hmac.New(sha256.New, []byte(cfg.Token))
 		m.Write([]byte("liaison roadmap cookie"))
@@ -110,6 +118,9 @@ func (s *Server) guard(next http.HandlerFunc) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		if s.cfg.Token == "" {
+			// Caches ask again every time (an ETag makes that cheap): a
+			// newly hidden item must not stay in a shared cache.
+			h.Set("Cache-Control", "no-cache")
 			next(w, r)
 			return
 		}
@@ -120,7 +131,8 @@ func (s *Server) guard(next http.HandlerFunc) http.Handler {
 				return
 			}
 			http.SetCookie(w, &http.Cookie{
-				Name: cookieName, Value: s.proof, Path: "/roadmap", MaxAge: int(cookieLife.Seconds()),
+				// Path /: /roadmap would not cover /roadmap.json.
+				Name: cookieName, Value: s.proof, Path: "/", MaxAge: int(cookieLife.Seconds()),
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(r),
 			})
 			q.Del("token")
@@ -138,6 +150,19 @@ func (s *Server) guard(next http.HandlerFunc) http.Handler {
 		h.Set("Cache-Control", "private, no-cache")
 		next(w, r)
 	})
+}
+
+// buildID names the binary, so a new release's pages get new ETags.
+func buildID() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+		return bi.Main.Version
+	}
+	return ""
 }
 
 // secure reports whether the browser reached the page over HTTPS (itself,
@@ -189,13 +214,13 @@ func (s *Server) fresh(w http.ResponseWriter, r *http.Request, kind string) bool
 		return false
 	}
 	sum := sha256.Sum256([]byte(r.URL.RawQuery))
-	tag := fmt.Sprintf(`"%s-%d-%s-%x"`, kind, id, s.now().In(s.loc).Format("20060102"), sum[:6])
+	tag := fmt.Sprintf(`"%s-%s-%d-%s-%x"`, kind, s.version, id, s.now().In(s.loc).Format("20060102"), sum[:6])
 	w.Header().Set("ETag", tag)
 	if !at.IsZero() {
 		w.Header().Set("Last-Modified", at.UTC().Format(http.TimeFormat))
 	}
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		if inm == tag || inm == "*" {
+		if inm == tag {
 			w.WriteHeader(http.StatusNotModified)
 			return true
 		}

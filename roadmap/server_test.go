@@ -171,6 +171,14 @@ func TestETagAnswers304UntilTheBacklogChanges(t *testing.T) {
 	if resp, _ := get(t, http.DefaultClient, srv, "/roadmap?kind=bug", "If-None-Match", tag); resp.StatusCode != 200 {
 		t.Errorf("another filter with the same ETag = %d, want 200", resp.StatusCode)
 	}
+	if resp.Header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("Cache-Control = %q, want no-cache", resp.Header.Get("Cache-Control"))
+	}
+	// Another configuration (a label newly hidden) is another page.
+	other := serve(t, db, Config{Labels: backlog.DigestFilter{None: []string{"secret"}}})
+	if resp, _ := get(t, http.DefaultClient, other, "/roadmap", "If-None-Match", tag); resp.StatusCode != 200 {
+		t.Errorf("a page made under another configuration answered %d, want 200", resp.StatusCode)
+	}
 	if _, _, err := db.Vote(t.Context(), 1, "U0CAROL"); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +207,7 @@ func TestTokenOnceThenCookie(t *testing.T) {
 		t.Fatalf("?token= answered %d to %q, want 303 to the URL without it", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	cookie := resp.Header.Get("Set-Cookie")
-	for _, want := range []string{"HttpOnly", "SameSite=Lax", "Path=/roadmap"} {
+	for _, want := range []string{"HttpOnly", "SameSite=Lax", "Path=/"} {
 		if !strings.Contains(cookie, want) {
 			t.Errorf("cookie %q lacks %s", cookie, want)
 		}
@@ -211,8 +219,10 @@ func TestTokenOnceThenCookie(t *testing.T) {
 	if resp, body := get(t, b, srv, "/roadmap?token="+token); resp.StatusCode != 200 || !strings.Contains(body, "Dark mode") {
 		t.Errorf("with the token, after the redirect: %d", resp.StatusCode)
 	}
-	if resp, _ := get(t, b, srv, "/roadmap/items/1"); resp.StatusCode != 200 {
-		t.Errorf("with the cookie: %d", resp.StatusCode)
+	for _, path := range []string{"/roadmap/items/1", "/roadmap.json"} {
+		if resp, _ := get(t, b, srv, path); resp.StatusCode != 200 {
+			t.Errorf("%s with the cookie: %d", path, resp.StatusCode)
+		}
 	}
 }
 
@@ -236,7 +246,7 @@ func TestRequestersOnlyWhenConfigured(t *testing.T) {
 	add(t, db, backlog.KindFeature, "Dark mode", backlog.StatusPlanned)
 	_, off := get(t, http.DefaultClient, serve(t, db, Config{}), "/roadmap/items/1")
 	_, on := get(t, http.DefaultClient, serve(t, db, Config{ShowRequesters: true}), "/roadmap/items/1")
-	if strings.Contains(off, "U0BOB") || !strings.Contains(on, "Asked by") || !strings.Contains(on, "U0BOB") {
+	if strings.Contains(off, "U0BOB") || !strings.Contains(off, "1 person") || !strings.Contains(on, "1 person: U0BOB") {
 		t.Errorf("requesters: off shows them %v, on shows them %v", strings.Contains(off, "U0BOB"), strings.Contains(on, "U0BOB"))
 	}
 }

@@ -104,9 +104,20 @@ func (db *DB) countFiltered(ctx context.Context, statuses []backlog.Status, f ba
 	}
 	var n int
 	if len(f.Any) > 0 || len(f.All) > 0 {
+		// The items of the labels they must have, through those labels'
+		// index, checked against the rest of the filter.
+		drive := f.Any
+		if len(f.All) > 0 {
+			drive = f.All[:1]
+		}
+		var dargs []any
+		for _, l := range drive {
+			dargs = append(dargs, l)
+		}
 		cond, args := filterSQL(f)
-		err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE i.status IN `+in(len(statuses))+` AND `+cond,
-			append(stArgs, args...)...).Scan(&n)
+		err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE i.id IN (
+			SELECT item_id FROM label_ranks WHERE label IN `+in(len(drive))+` AND status IN `+in(len(statuses))+`) AND `+cond,
+			append(append(dargs, stArgs...), args...)...).Scan(&n)
 		return n, err
 	}
 	kinds := ""

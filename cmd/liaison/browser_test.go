@@ -95,7 +95,14 @@ roadmap:
 	}
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
 		if t.Failed() {
 			t.Logf("bot log:\n%s", logs.String())
 		}
@@ -125,12 +132,18 @@ roadmap:
 	}
 	base := "http://" + addr
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
-		chromedp.ExecPath(browserPath), chromedp.Headless, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(filepath.Join(dir, "chromium")), chromedp.WindowSize(1280, 900))
+	// A profile of its own, outside t.TempDir(): Chromium's helpers may
+	// still write there as the test ends, which would fail its cleanup.
+	profile, err := os.MkdirTemp("", "liaison-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(profile)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browserPath), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(alloc)
 	defer cancel()
@@ -235,8 +248,11 @@ roadmap:
 		t.Fatal(err)
 	}
 	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
-	if err != nil || width > 390 {
-		t.Errorf("on a 390 px phone the page is %v px wide (%v): it scrolls sideways", width, err)
+	if err != nil {
+		t.Fatalf("read the page's width: %v", err)
+	}
+	if width > 390 {
+		t.Errorf("on a 390 px phone the page is %v px wide: it scrolls sideways", width)
 	}
 	shot("roadmap-phone.png")
 

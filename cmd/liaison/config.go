@@ -428,8 +428,8 @@ func validateRoadmap(p *ValidationError, r RoadmapConfig, httpAddr string) {
 	if u := r.PublicURL; u != "" {
 		checkURL(p, "roadmap.public_url", u, "https://roadmap.acme.com/roadmap")
 	}
-	if t := r.Token; t != "" && (len(t) < minRoadmapToken || strings.ContainsAny(t, " \t\r\n&#?")) {
-		add("roadmap.token: use at least %d characters without spaces, &, # or ? (e.g. the output of: openssl rand -hex 16)", minRoadmapToken)
+	if t := r.Token; t != "" && (len(t) < minRoadmapToken || strings.ContainsAny(t, " \t\r\n&#?+%/=")) {
+		add("roadmap.token: use at least %d letters and digits (- and _ too; no spaces, &, #, ?, +, %%, / or =, which a link would change), e.g. the output of: openssl rand -hex 16", minRoadmapToken)
 	}
 	if len([]rune(r.Title)) > 120 {
 		add("roadmap.title: %d characters is too long; at most 120 (example: Product roadmap)", len([]rune(r.Title)))

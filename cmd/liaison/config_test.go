@@ -464,7 +464,7 @@ func TestValidationMessages(t *testing.T) {
 		{"roadmap without http", func(c *Config) { c.Roadmap.Enabled, c.HTTP.Addr = true, "" },
 			"roadmap.enabled: the page is served on http.addr, which is off; set http.addr (example: 0.0.0.0:8080) or LIAISON_HTTP_ADDR"},
 		{"roadmap short token", func(c *Config) { c.Roadmap.Token = "short" },
-			"roadmap.token: use at least 16 characters without spaces, &, # or ? (e.g. the output of: openssl rand -hex 16)"},
+			"roadmap.token: use at least 16 letters and digits (- and _ too; no spaces, &, #, ?, +, %, / or =, which a link would change), e.g. the output of: openssl rand -hex 16"},
 		{"roadmap public url", func(c *Config) { c.Roadmap.PublicURL = "roadmap.acme.com" },
 			`roadmap.public_url: "roadmap.acme.com" is not an http(s) URL (example: https://roadmap.acme.com/roadmap)`},
 		{"roadmap label", func(c *Config) { c.Roadmap.Labels.None = []string{strings.Repeat("x", 41)} },
