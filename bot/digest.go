@@ -312,7 +312,25 @@ func (b *Handlers) digestNow(ctx context.Context, req *Request, rest string) (*R
 			channelRef(channel), int(time.Since(last).Minutes()), next.Unix(), next.UTC().Format("15:04 UTC"))
 	}
 	b.queue.Kick()
-	return &Reply{Text: fmt.Sprintf("Posting the digest in %s now.", channelRef(channel))}, nil
+	return &Reply{Text: fmt.Sprintf("Posting the digest in %s now.", channelRef(channel)),
+		// Its chart is drawn after the ack and follows in the digest's thread.
+		After: func(ctx context.Context) error { return b.digestNowChart(ctx, msgs[0]) }}, nil
+}
+
+// digestNowChart queues the chart of a digest posted on demand, as first,
+// into its thread; a digest with nothing to plot gets none.
+func (b *Handlers) digestNowChart(ctx context.Context, first storage.OutboxMessage) error {
+	png, err := PreviewChart(ctx, b.db, "", 0, b.cfg.Timezone)
+	if err != nil || png == nil {
+		return err
+	}
+	err = b.db.Enqueue(ctx, storage.OutboxMessage{Key: first.Key + ":chart", Channel: first.Channel, ThreadOf: first.Key,
+		Lane: storage.LaneDigest, Text: "Backlog trend", File: png, FileName: "backlog-trend-" + time.Now().UTC().Format("2006-01-02") + ".png"})
+	if err != nil {
+		return err
+	}
+	b.queue.Kick(first.Channel)
+	return nil
 }
 
 func (b *Handlers) digestSubscribe(ctx context.Context, req *Request, rest string) (*Reply, error) {

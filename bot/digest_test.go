@@ -242,6 +242,16 @@ func TestDigestNowIsPrivateForEveryoneAndRationedInChannels(t *testing.T) {
 	if posts["C0STAKE"] != 1 || posts["C0OTHER"] != 1 || posts["C0GENERAL"] != 0 {
 		t.Errorf("digests posted = %v, want one each in C0STAKE and C0OTHER and none where people asked", posts)
 	}
+	charts := map[string]int{}
+	for _, f := range h.slack.Files() {
+		if f.ThreadTS == "" {
+			t.Errorf("a chart was shared outside the digest's thread in %s", f.Channel)
+		}
+		charts[f.Channel]++
+	}
+	if charts["C0STAKE"] != 1 || charts["C0OTHER"] != 1 || len(charts) != 2 {
+		t.Errorf("charts shared = %v, want one in each digest's thread", charts)
+	}
 }
 
 func TestCatchUpOnStartPostsRecentMissAndSkipsOldOne(t *testing.T) {
