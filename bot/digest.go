@@ -224,10 +224,10 @@ func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.
 
 // PreviewChart draws the chart PreviewDigest's digest would carry: the
 // last backlog.TrendPeriods periods as long as its own, ending now. It is
-// nil when there is nothing to plot.
+// nil when there is nothing to plot, or the subscription has chart: false.
 func PreviewChart(ctx context.Context, db *storage.DB, name string, since time.Duration, defaultTZ string) ([]byte, error) {
 	s, loc, p, err := previewPeriod(ctx, db, name, since, defaultTZ)
-	if err != nil {
+	if err != nil || s.NoChart {
 		return nil, err
 	}
 	periods, err := db.Trend(ctx, s.Filter, backlog.EqualBounds(p.End, p.End.Sub(p.Start), backlog.TrendPeriods))

@@ -94,7 +94,7 @@ func writeChart(ctx context.Context, g globals, db *storage.DB, name string, sin
 		return err
 	}
 	if png == nil {
-		fmt.Fprintf(g.stderr, "no chart: nothing was opened, shipped or open in the last %d periods\n", backlog.TrendPeriods)
+		fmt.Fprintf(g.stderr, "no chart: the subscription has chart: false, or nothing was opened, shipped or open in the last %d periods\n", backlog.TrendPeriods)
 		return nil
 	}
 	if err := writeFileAtomic(path, png); err != nil {
