@@ -224,17 +224,25 @@ func PreviewDigest(ctx context.Context, db *storage.DB, name string, since time.
 
 // PreviewChart draws the chart PreviewDigest's digest would carry: the
 // last backlog.TrendPeriods periods as long as its own, ending now. It is
-// nil when there is nothing to plot, or the subscription has chart: false.
-func PreviewChart(ctx context.Context, db *storage.DB, name string, since time.Duration, defaultTZ string) ([]byte, error) {
+// nil, with the reason why, when the subscription has chart: false or
+// there is nothing to plot.
+func PreviewChart(ctx context.Context, db *storage.DB, name string, since time.Duration, defaultTZ string) (png []byte, none string, err error) {
 	s, loc, p, err := previewPeriod(ctx, db, name, since, defaultTZ)
-	if err != nil || s.NoChart {
-		return nil, err
+	if err != nil {
+		return nil, "", err
+	}
+	if s.NoChart {
+		return nil, fmt.Sprintf("subscription %s has chart: false", s.Name), nil
 	}
 	periods, err := db.Trend(ctx, s.Filter, backlog.EqualBounds(p.End, p.End.Sub(p.Start), backlog.TrendPeriods))
-	if err != nil || !chartHasData(periods) {
-		return nil, err
+	if err != nil {
+		return nil, "", err
 	}
-	return renderChart("Backlog trend — "+digestTitle(s), periods, loc)
+	if !chartHasData(periods) {
+		return nil, fmt.Sprintf("nothing was opened, shipped or open in the last %d periods", backlog.TrendPeriods), nil
+	}
+	png, err = renderChart("Backlog trend — "+digestTitle(s), periods, loc)
+	return png, "", err
 }
 
 // previewPeriod finds the subscription a preview renders and its period.
@@ -320,7 +328,7 @@ func (b *Handlers) digestNow(ctx context.Context, req *Request, rest string) (*R
 // digestNowChart queues the chart of a digest posted on demand, as first,
 // into its thread; a digest with nothing to plot gets none.
 func (b *Handlers) digestNowChart(ctx context.Context, first storage.OutboxMessage) error {
-	png, err := PreviewChart(ctx, b.db, "", 0, b.cfg.Timezone)
+	png, _, err := PreviewChart(ctx, b.db, "", 0, b.cfg.Timezone)
 	if err != nil || png == nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot"
 	"github.com/liaisonbot/liaison/storage"
 )
@@ -89,12 +88,12 @@ func cmdDigestPreview(ctx context.Context, g globals, name string, since time.Du
 // writeChart writes the preview's chart to path, atomically, and says so
 // on stderr; with nothing to plot it writes nothing and says that.
 func writeChart(ctx context.Context, g globals, db *storage.DB, name string, since time.Duration, tz, path string) error {
-	png, err := bot.PreviewChart(ctx, db, name, since, tz)
+	png, none, err := bot.PreviewChart(ctx, db, name, since, tz)
 	if err != nil {
 		return err
 	}
 	if png == nil {
-		fmt.Fprintf(g.stderr, "no chart: the subscription has chart: false, or nothing was opened, shipped or open in the last %d periods\n", backlog.TrendPeriods)
+		fmt.Fprintf(g.stderr, "no chart: %s\n", none)
 		return nil
 	}
 	if err := writeFileAtomic(path, png); err != nil {
