@@ -109,7 +109,11 @@ func (t *trackers) filers() []tracker.Name {
 // rate limit changes nothing.
 func (t *trackers) note(log *slog.Logger, n tracker.Name, err error, now time.Time) {
 	next := trackerHealth{}
-	if e, ok := errors.AsType[*tracker.Error](err); ok {
+	e, ok := errors.AsType[*tracker.Error](err)
+	if err != nil && !ok {
+		return // not the tracker's answer (a poll cut short by shutdown)
+	}
+	if ok {
 		if !e.Whole() {
 			next = t.get(n) // a problem with one issue says nothing of the tracker
 		} else {
