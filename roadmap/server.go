@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -136,10 +137,15 @@ func (s *Server) guard(next http.HandlerFunc) http.Handler {
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(r),
 			})
 			q.Del("token")
-			clean := *r.URL
-			clean.RawQuery = q.Encode()
+			// Relative (the page's own name), so a proxy serving the page
+			// under a prefix keeps it; http.Redirect would make it absolute.
+			clean := path.Base(r.URL.Path)
+			if len(q) > 0 {
+				clean += "?" + q.Encode()
+			}
 			h.Set("Cache-Control", "no-store")
-			http.Redirect(w, r, clean.RequestURI(), http.StatusSeeOther)
+			h.Set("Location", clean)
+			w.WriteHeader(http.StatusSeeOther)
 			return
 		}
 		c, err := r.Cookie(cookieName)

@@ -203,7 +203,7 @@ func TestTokenOnceThenCookie(t *testing.T) {
 	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, _ := get(t, noFollow, srv, "/roadmap?kind=feature&token="+token)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/roadmap?kind=feature" {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "roadmap?kind=feature" {
 		t.Fatalf("?token= answered %d to %q, want 303 to the URL without it", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	cookie := resp.Header.Get("Set-Cookie")
