@@ -56,6 +56,9 @@ const (
 	cookieName = "liaison_roadmap"
 	// cookieLife is how long a browser keeps it.
 	cookieLife = 90 * 24 * time.Hour
+	// maxRenders bounds the pages read from the database at once: the page
+	// is public, and the database's read pool also serves Slack's handlers.
+	maxRenders = 2
 )
 
 //go:embed assets
@@ -75,6 +78,7 @@ type Server struct {
 	// apart in ETags: a label newly hidden must not be answered 304.
 	version string
 	now     func() time.Time
+	renders chan struct{} // a slot per page being read, maxRenders in all
 }
 
 // New makes the roadmap's server.
@@ -86,7 +90,7 @@ func New(cfg Config, store Store, log *slog.Logger) *Server {
 	if cfg.Title == "" {
 		cfg.Title = "Product roadmap"
 	}
-	s := &Server{cfg: cfg, store: store, log: log, loc: loc, now: time.Now}
+	s := &Server{cfg: cfg, store: store, log: log, loc: loc, now: time.Now, renders: make(chan struct{}, maxRenders)}
 	shown := cfg
 	shown.Token = "" // the token changes who may see, not what
 	sum := sha256.Sum256(fmt.Appendf(nil, "%+v|%s", shown, buildID()))
@@ -118,6 +122,7 @@ func (s *Server) guard(next http.HandlerFunc) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
+		next := s.bounded(next)
 		if s.cfg.Token == "" {
 			// Caches ask again every time (an ETag makes that cheap): a
 			// newly hidden item must not stay in a shared cache.
@@ -169,6 +174,22 @@ func buildID() string {
 		return bi.Main.Version
 	}
 	return ""
+}
+
+// bounded runs next when one of maxRenders slots is free, and answers 503
+// with Retry-After otherwise: a crowd on the page never queues up reads
+// in front of Slack's handlers.
+func (s *Server) bounded(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case s.renders <- struct{}{}:
+			defer func() { <-s.renders }()
+			next(w, r)
+		default:
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "The roadmap is busy; try again in a moment.", http.StatusServiceUnavailable)
+		}
+	}
 }
 
 // secure reports whether the browser reached the page over HTTPS (itself,

@@ -3,6 +3,7 @@ package roadmap
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -248,5 +249,26 @@ func TestRequestersOnlyWhenConfigured(t *testing.T) {
 	_, on := get(t, http.DefaultClient, serve(t, db, Config{ShowRequesters: true}), "/roadmap/items/1")
 	if strings.Contains(off, "U0BOB") || !strings.Contains(off, "1 person") || !strings.Contains(on, "1 person: U0BOB") {
 		t.Errorf("requesters: off shows them %v, on shows them %v", strings.Contains(off, "U0BOB"), strings.Contains(on, "U0BOB"))
+	}
+}
+
+func TestBusyPageAnswers503WithoutQueueing(t *testing.T) {
+	db := backlogDB(t)
+	add(t, db, backlog.KindFeature, "Dark mode", backlog.StatusPlanned)
+	s := New(Config{}, db, nil)
+	mux := http.NewServeMux()
+	s.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for range maxRenders {
+		s.renders <- struct{}{} // every slot taken
+	}
+	resp, _ := get(t, http.DefaultClient, srv, "/roadmap")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("with every slot taken: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	<-s.renders
+	if resp, _ := get(t, http.DefaultClient, srv, "/roadmap"); resp.StatusCode != 200 {
+		t.Errorf("with a slot free: %d", resp.StatusCode)
 	}
 }
