@@ -468,8 +468,16 @@ func (b *Handlers) trackerStats(ctx context.Context) (string, error) {
 	for _, c := range b.trackers.clients {
 		n := c.Name()
 		s := fmt.Sprintf("%s %d followed", n.Label(), counts[string(n)].Links)
-		if p := counts[string(n)].Problems; p > 0 {
-			s += fmt.Sprintf(", %d unreadable", p)
+		if c := counts[string(n)]; c.Problems > 0 {
+			var ids []string
+			for _, id := range c.Unreadable {
+				ids = append(ids, fmt.Sprintf("#%d", id))
+			}
+			s += fmt.Sprintf(", %d unreadable (%s", c.Problems, strings.Join(ids, ", "))
+			if c.Problems > len(ids) {
+				s += ", …"
+			}
+			s += ")"
 		}
 		if h := b.trackers.get(n); h.problem != "" {
 			s += fmt.Sprintf(", *%s* since %s (see Liaison's log)", healthWords(h.problem, n), b.localTime(h.since))

@@ -351,8 +351,8 @@ func TestDeletedIssueIsLoggedOnceAndOthersStillMove(t *testing.T) {
 	if got := strings.Count(h.logs.String(), "linked issue cannot be read"); got != 2 {
 		t.Errorf("the two deleted issues were logged %d times over two polls, want once each", got)
 	}
-	if reply := h.slash(admin, "stats"); !strings.Contains(reply, "GitHub 2 followed, 1 unreadable, answering") ||
-		!strings.Contains(reply, "Jira 2 followed, 1 unreadable, answering") {
+	if reply := h.slash(admin, "stats"); !strings.Contains(reply, fmt.Sprintf("GitHub 2 followed, 1 unreadable (#%d), answering", gone)) ||
+		!strings.Contains(reply, fmt.Sprintf("Jira 2 followed, 1 unreadable (#%d), answering", jiraGone)) {
 		t.Errorf("stats = %q", reply)
 	}
 }

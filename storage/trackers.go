@@ -382,10 +382,14 @@ func (db *DB) SourceLinks(ctx context.Context, id int64, limit int) ([]string, e
 }
 
 // TrackerCounts are how many links a tracker follows, and how many of
-// them had a problem at their last poll.
+// them had a problem at their last poll (Unreadable: the first few items).
 type TrackerCounts struct {
 	Links, Problems int
+	Unreadable      []int64
 }
+
+// unreadableShown is how many items with unreadable issues stats names.
+const unreadableShown = 5
 
 // TrackerStats counts the followed links by tracker.
 func (db *DB) TrackerStats(ctx context.Context) (map[string]TrackerCounts, error) {
@@ -403,6 +407,37 @@ func (db *DB) TrackerStats(ctx context.Context) (map[string]TrackerCounts, error
 			return nil, err
 		}
 		out[t] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for t, c := range out {
+		if c.Problems == 0 {
+			continue
+		}
+		ids, err := queryInt64s(ctx, db.read, `SELECT item_id FROM tracker_links WHERE tracker = ? AND problem <> '' ORDER BY item_id LIMIT ?`, t, unreadableShown)
+		if err != nil {
+			return nil, err
+		}
+		c.Unreadable = ids
+		out[t] = c
+	}
+	return out, nil
+}
+
+func queryInt64s(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
 	}
 	return out, rows.Err()
 }
