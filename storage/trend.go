@@ -9,12 +9,23 @@ import (
 	"github.com/liaisonbot/liaison/backlog"
 )
 
+// statusMoves are the status changes that close or reopen an item, as SQL
+// conditions on a change c: a move by hand or by a tracker ("status"), or
+// a merge ("merged", which makes a duplicate).
+var (
+	closingMove = `c.type IN ('status', 'merged') AND c.from_value IN (` + openStatuses + `) AND c.to_value NOT IN (` + openStatuses + `)`
+	reopenMove  = `c.type = 'status' AND c.from_value NOT IN (` + openStatuses + `) AND c.to_value IN (` + openStatuses + `)`
+	shipMove    = `c.type = 'status' AND c.to_value = 'shipped'`
+)
+
 // Trend counts, for the periods between consecutive bounds (oldest
-// first), the items f selects that were opened and shipped in each, and
-// the open backlog at each period's end. Each count reads only the items
-// created or closed inside the window (by the created and closed-at
-// indexes), and the backlog is walked back from today's open count, so
-// the cost follows the window's activity, not the backlog's size.
+// first), the items f selects that were opened (created) and shipped in
+// each, and the open backlog at each period's end. Shipping, closing and
+// reopening are read from the items' history, so an item shipped and
+// reopened later still counts as shipped when it was. Each count reads
+// only what was created or changed inside the window (by the created and
+// change-time indexes), and the backlog is walked back from today's open
+// count, so the cost follows the window's activity, not the backlog's size.
 func (db *DB) Trend(ctx context.Context, f backlog.DigestFilter, bounds []time.Time) ([]backlog.TrendPeriod, error) {
 	if len(bounds) < 2 {
 		return nil, nil
@@ -22,68 +33,69 @@ func (db *DB) Trend(ctx context.Context, f backlog.DigestFilter, bounds []time.T
 	n := len(bounds) - 1
 	cond, args := filterSQL(f)
 	first, last := formatTime(bounds[0]), formatTime(bounds[n])
-	// sums is n "sum(col in period k)" columns and their arguments.
-	sums := func(col string) (string, []any) {
+	// sums is n "sum(col in period k AND what)" columns and their arguments.
+	sums := func(col, what string) (string, []any) {
 		var cols []string
 		var a []any
 		for k := range n {
-			cols = append(cols, fmt.Sprintf("coalesce(sum(%s >= ? AND %s < ?), 0)", col, col))
+			cols = append(cols, fmt.Sprintf("coalesce(sum(%s >= ? AND %s < ? AND %s), 0)", col, col, what))
 			a = append(a, formatTime(bounds[k]), formatTime(bounds[k+1]))
 		}
 		return strings.Join(cols, ", "), a
 	}
-	scan := func(query string, qargs []any) ([]int, error) {
-		out := make([]int, n)
-		dest := make([]any, n)
-		for i := range out {
-			dest[i] = &out[i]
+	scan := func(query string, qargs []any, dest ...[]int) error {
+		var ptrs []any
+		for _, d := range dest {
+			for i := range d {
+				ptrs = append(ptrs, &d[i])
+			}
 		}
-		err := db.read.QueryRowContext(ctx, query, qargs...).Scan(dest...)
-		return out, err
+		return db.read.QueryRowContext(ctx, query, qargs...).Scan(ptrs...)
 	}
-	openedCols, openedArgs := sums("i.created_at")
-	opened, err := scan(`SELECT `+openedCols+` FROM items i WHERE i.created_at >= ? AND i.created_at < ? AND `+cond,
-		append(append(openedArgs, first, last), args...))
-	if err != nil {
+	opened := make([]int, n)
+	openedCols, openedArgs := sums("i.created_at", "1")
+	if err := scan(`SELECT `+openedCols+` FROM items i WHERE i.created_at >= ? AND i.created_at < ? AND `+cond,
+		append(append(openedArgs, first, last), args...), opened); err != nil {
 		return nil, fmt.Errorf("trend opened: %w", err)
 	}
-	closedCols, closedArgs := sums("i.closed_at")
-	shipped, err := scan(`SELECT `+closedCols+` FROM items i WHERE i.status = ? AND i.closed_at >= ? AND i.closed_at < ? AND `+cond,
-		append(append(closedArgs, backlog.StatusShipped, first, last), args...))
-	if err != nil {
-		return nil, fmt.Errorf("trend shipped: %w", err)
-	}
-	closed, err := scan(`SELECT `+closedCols+` FROM items i WHERE i.status IN (?, ?, ?) AND i.closed_at >= ? AND i.closed_at < ? AND `+cond,
-		append(append(closedArgs, backlog.StatusShipped, backlog.StatusDeclined, backlog.StatusDuplicate, first, last), args...))
-	if err != nil {
-		return nil, fmt.Errorf("trend closed: %w", err)
+	shipped, closed, reopened := make([]int, n), make([]int, n), make([]int, n)
+	shipCols, shipArgs := sums("c.created_at", shipMove)
+	closeCols, closeArgs := sums("c.created_at", closingMove)
+	reopenCols, reopenArgs := sums("c.created_at", reopenMove)
+	if err := scan(`SELECT `+shipCols+`, `+closeCols+`, `+reopenCols+`
+		FROM item_changes c JOIN items i ON i.id = c.item_id
+		WHERE c.created_at >= ? AND c.created_at < ? AND c.type IN ('status', 'merged') AND `+cond,
+		append(append(append(append(shipArgs, closeArgs...), reopenArgs...), first, last), args...), shipped, closed, reopened); err != nil {
+		return nil, fmt.Errorf("trend moves: %w", err)
 	}
 	// The backlog at the last bound: open now, less what opened since, plus
-	// what closed since.
-	var openedSince, closedSince int
-	var open int
+	// what closed since, less what reopened since.
 	var statuses []backlog.Status
 	for _, st := range backlog.Statuses {
 		if st.Open() {
 			statuses = append(statuses, st)
 		}
 	}
-	open, err = db.countFiltered(ctx, statuses, f)
+	open, err := db.countFiltered(ctx, statuses, f)
 	if err != nil {
 		return nil, fmt.Errorf("trend open: %w", err)
 	}
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE i.created_at >= ? AND `+cond, append([]any{last}, args...)...).Scan(&openedSince); err != nil {
+	var openedSince, closedSince, reopenedSince int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE i.created_at >= ? AND `+cond,
+		append([]any{last}, args...)...).Scan(&openedSince); err != nil {
 		return nil, err
 	}
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE i.status IN (?, ?, ?) AND i.closed_at >= ? AND `+cond,
-		append([]any{backlog.StatusShipped, backlog.StatusDeclined, backlog.StatusDuplicate, last}, args...)...).Scan(&closedSince); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT coalesce(sum(`+closingMove+`), 0), coalesce(sum(`+reopenMove+`), 0)
+		FROM item_changes c JOIN items i ON i.id = c.item_id
+		WHERE c.created_at >= ? AND c.type IN ('status', 'merged') AND `+cond,
+		append([]any{last}, args...)...).Scan(&closedSince, &reopenedSince); err != nil {
 		return nil, err
 	}
-	open = open - openedSince + closedSince
+	open = open - openedSince + closedSince - reopenedSince
 	out := make([]backlog.TrendPeriod, n)
 	for k := n - 1; k >= 0; k-- {
 		out[k] = backlog.TrendPeriod{Start: bounds[k], End: bounds[k+1], Opened: opened[k], Shipped: shipped[k], Open: max(open, 0)}
-		open = open - opened[k] + closed[k]
+		open = open - opened[k] + closed[k] - reopened[k]
 	}
 	return out, nil
 }

@@ -40,21 +40,28 @@ func TestTrendCountsEachPeriod(t *testing.T) {
 	mk(9, 10, backlog.StatusShipped)  // period 2, shipped in period 2
 	mk(12, 0, "", "internal")         // period 3, hidden by the filter below
 	mk(13, 20, backlog.StatusShipped) // period 3, shipped after the window
+	// Period 1, shipped in period 2, reopened in period 3: still shipped
+	// in period 2, closed between.
+	mk(5, 9, backlog.StatusShipped)
+	now = day(12)
+	if _, _, err := db.SetStatus(ctx, 8, "U0ADMIN", backlog.StatusPlanned, "", nil); err != nil {
+		t.Fatal(err)
+	}
 	bounds := []time.Time{day(4), day(8), day(11), day(15)}
 	got, err := db.Trend(ctx, backlog.DigestFilter{}, bounds)
 	if err != nil {
 		t.Fatal(err)
 	}
 	type row struct{ opened, shipped, open int }
-	want := []row{{2, 0, 4}, {1, 2, 2}, {2, 0, 4}}
+	want := []row{{3, 0, 5}, {1, 3, 2}, {2, 0, 5}}
 	for i, p := range got {
 		if (row{p.Opened, p.Shipped, p.Open}) != want[i] || !p.Start.Equal(bounds[i]) || !p.End.Equal(bounds[i+1]) {
 			t.Errorf("period %d = %+v, want opened/shipped/open %v", i, p, want[i])
 		}
 	}
 	got, _ = db.Trend(ctx, backlog.DigestFilter{None: []string{"internal"}}, bounds)
-	if p := got[2]; p.Opened != 1 || p.Open != 3 {
-		t.Errorf("filtered last period = %+v, want 1 opened and 3 open", p)
+	if p := got[2]; p.Opened != 1 || p.Open != 4 {
+		t.Errorf("filtered last period = %+v, want 1 opened and 4 open", p)
 	}
 }
 
