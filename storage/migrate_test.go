@@ -61,7 +61,8 @@ func TestMigration9RenamesHistoryKeepingRowsIdsAndIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"index item_changes_item on item_changes", "index item_changes_time on item_changes", "table item_changes on item_changes"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"index item_changes_item on item_changes", "index item_changes_moves on item_changes", // migration 14
+		"index item_changes_time on item_changes", "table item_changes on item_changes"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("schema = %v, want %v", names, want)
 	}
 	stale, err := queryStrings(ctx, db.read, `SELECT name FROM sqlite_schema WHERE name LIKE 'item\_events%' ESCAPE '\' OR sql LIKE '%item\_events%' ESCAPE '\'`)

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -59,13 +60,51 @@ func (db *DB) Trend(ctx context.Context, f backlog.DigestFilter, bounds []time.T
 		return nil, fmt.Errorf("trend opened: %w", err)
 	}
 	shipped, closed, reopened := make([]int, n), make([]int, n), make([]int, n)
-	shipCols, shipArgs := sums("c.created_at", shipMove)
-	closeCols, closeArgs := sums("c.created_at", closingMove)
-	reopenCols, reopenArgs := sums("c.created_at", reopenMove)
-	if err := scan(`SELECT `+shipCols+`, `+closeCols+`, `+reopenCols+`
-		FROM item_changes c JOIN items i ON i.id = c.item_id
-		WHERE c.created_at >= ? AND c.created_at < ? AND c.type IN ('status', 'merged') AND `+cond,
-		append(append(append(append(shipArgs, closeArgs...), reopenArgs...), first, last), args...), shipped, closed, reopened); err != nil {
+	// One pass over the window's moves, each classified once in SQL and
+	// put in its period here (times are fixed-width text: they sort).
+	marks := make([]string, n+1)
+	for i, b := range bounds {
+		marks[i] = formatTime(b)
+	}
+	from := `item_changes c JOIN items i ON i.id = c.item_id`
+	if len(args) == 0 {
+		from = `item_changes c` // no filter: the items need not be read
+	}
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT c.created_at, `+shipMove+`, `+closingMove+`, `+reopenMove+`
+		FROM `+from+`
+		WHERE c.created_at >= ? AND c.created_at < ? AND c.type IN ('status', 'merged')
+		  AND (c.to_value = 'shipped' OR (c.from_value IN (`+openStatuses+`)) <> (c.to_value IN (`+openStatuses+`)))
+		  AND `+cond,
+		append([]any{first, last}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("trend moves: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var at string
+		var ship, closing, reopen bool
+		if err := rows.Scan(&at, &ship, &closing, &reopen); err != nil {
+			return nil, err
+		}
+		k := sort.SearchStrings(marks, at) // marks[k-1] <= at < marks[k], or at == marks[k]
+		if k == len(marks) || marks[k] != at {
+			k--
+		}
+		if k < 0 || k >= n {
+			continue
+		}
+		if ship {
+			shipped[k]++
+		}
+		if closing {
+			closed[k]++
+		}
+		if reopen {
+			reopened[k]++
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("trend moves: %w", err)
 	}
 	// The backlog at the last bound: open now, less what opened since, plus
