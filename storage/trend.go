@@ -34,29 +34,18 @@ func (db *DB) Trend(ctx context.Context, f backlog.DigestFilter, bounds []time.T
 	n := len(bounds) - 1
 	cond, args := filterSQL(f)
 	first, last := formatTime(bounds[0]), formatTime(bounds[n])
-	// sums is n "sum(col in period k AND what)" columns and their arguments.
-	sums := func(col, what string) (string, []any) {
-		var cols []string
-		var a []any
-		for k := range n {
-			cols = append(cols, fmt.Sprintf("coalesce(sum(%s >= ? AND %s < ? AND %s), 0)", col, col, what))
-			a = append(a, formatTime(bounds[k]), formatTime(bounds[k+1]))
-		}
-		return strings.Join(cols, ", "), a
-	}
-	scan := func(query string, qargs []any, dest ...[]int) error {
-		var ptrs []any
-		for _, d := range dest {
-			for i := range d {
-				ptrs = append(ptrs, &d[i])
-			}
-		}
-		return db.read.QueryRowContext(ctx, query, qargs...).Scan(ptrs...)
-	}
+	// Items opened: one row of n sums, one per period.
 	opened := make([]int, n)
-	openedCols, openedArgs := sums("i.created_at", "1")
-	if err := scan(`SELECT `+openedCols+` FROM items i WHERE i.created_at >= ? AND i.created_at < ? AND `+cond,
-		append(append(openedArgs, first, last), args...), opened); err != nil {
+	var cols []string
+	var qargs []any
+	ptrs := make([]any, n)
+	for k := range n {
+		cols = append(cols, "coalesce(sum(i.created_at >= ? AND i.created_at < ?), 0)")
+		qargs = append(qargs, formatTime(bounds[k]), formatTime(bounds[k+1]))
+		ptrs[k] = &opened[k]
+	}
+	if err := db.read.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM items i WHERE i.created_at >= ? AND i.created_at < ? AND `+cond,
+		append(append(qargs, first, last), args...)...).Scan(ptrs...); err != nil {
 		return nil, fmt.Errorf("trend opened: %w", err)
 	}
 	shipped, closed, reopened := make([]int, n), make([]int, n), make([]int, n)
