@@ -67,14 +67,24 @@ func base(r *http.Request) string {
 	return strings.Repeat("../", strings.Count(strings.TrimPrefix(r.URL.Path, "/"), "/"))
 }
 
-func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	if s.fresh(w, r, "page") {
-		return
+// columns reads the columns r asks for, answering it itself (a 304, or an
+// error) when ok is false.
+func (s *Server) columns(w http.ResponseWriter, r *http.Request, kind string) (q query, cols []storage.RoadmapColumn, ok bool) {
+	if s.fresh(w, r, kind) {
+		return q, nil, false
 	}
-	q := readQuery(r)
+	q = readQuery(r)
 	cols, err := s.store.Roadmap(r.Context(), s.filter(q), s.now().Add(-shippedFor), ColumnSize)
 	if err != nil {
 		s.fail(w, r, err)
+		return q, nil, false
+	}
+	return q, cols, true
+}
+
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	q, cols, ok := s.columns(w, r, "page")
+	if !ok {
 		return
 	}
 	v := pageView{Title: s.cfg.Title, Base: base(r), Updated: s.date(s.now(), true), Kind: q.Kind,
@@ -218,13 +228,8 @@ type jsonItem struct {
 }
 
 func (s *Server) json(w http.ResponseWriter, r *http.Request) {
-	if s.fresh(w, r, "json") {
-		return
-	}
-	q := readQuery(r)
-	cols, err := s.store.Roadmap(r.Context(), s.filter(q), s.now().Add(-shippedFor), ColumnSize)
-	if err != nil {
-		s.fail(w, r, err)
+	_, cols, ok := s.columns(w, r, "json")
+	if !ok {
 		return
 	}
 	type column struct {
