@@ -103,6 +103,7 @@ func assertConsistentCopy(t *testing.T, path string, want []int64) {
 }
 
 func TestBackupIsConsistentWhileCapturesCommit(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 	c := startCapturing(t, db, 4)
@@ -127,6 +128,7 @@ func TestBackupIsConsistentWhileCapturesCommit(t *testing.T) {
 }
 
 func TestBackupRefusesAnExistingCopy(t *testing.T) {
+	sqliteOnly(t)
 	db := openTest(t)
 	dest := filepath.Join(t.TempDir(), "copy.db")
 	if err := os.WriteFile(dest, []byte("an older backup"), 0o600); err != nil {
@@ -141,6 +143,7 @@ func TestBackupRefusesAnExistingCopy(t *testing.T) {
 }
 
 func TestCheckCopyRefusesADamagedFile(t *testing.T) {
+	sqliteOnly(t)
 	db := openTest(t)
 	capture(t, db, "Something to copy", "")
 	dest := filepath.Join(t.TempDir(), "copy.db")

@@ -39,7 +39,7 @@ func (db *DB) History(ctx context.Context, id int64) ([]Change, error) {
 		if err := rows.Scan(&c.Actor, &c.Type, &c.From, &c.To, &c.Note, &at); err != nil {
 			return nil, err
 		}
-		c.At, _ = time.Parse(timeFormat, at)
+		c.At, _ = parseTime(at)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -47,13 +47,14 @@ func (db *DB) History(ctx context.Context, id int64) ([]Change, error) {
 
 // addChange appends to an item's history and returns the change's id.
 func addChange(ctx context.Context, tx *Tx, id int64, actor, typ, from, to, note, now string) (int64, error) {
-	res, err := tx.ExecContext(ctx, `
+	var changeID int64
+	err := tx.QueryRowContext(ctx, `
 		INSERT INTO item_changes (item_id, actor, type, from_value, to_value, note, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, actor, typ, from, to, note, now)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, actor, typ, from, to, note, now).Scan(&changeID)
 	if err != nil {
 		return 0, fmt.Errorf("add %s change: %w", typ, err)
 	}
-	return res.LastInsertId()
+	return changeID, nil
 }
 
 // touch sets an item's updated_at.
@@ -282,7 +283,7 @@ func (db *DB) remove(ctx context.Context, id int64, user, table, typ string) (bo
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE item_id = ? AND user = ?`, id, user)
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE item_id = ? AND "user" = ?`, id, user)
 		if err != nil {
 			return err
 		}

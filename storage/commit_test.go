@@ -11,6 +11,7 @@ import (
 )
 
 func TestGroupCommitSharesTransactions(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 	groups0, writes0 := db.Commits()
@@ -51,6 +52,7 @@ func TestGroupCommitSharesTransactions(t *testing.T) {
 }
 
 func TestGroupCommitFailedWriteUndoesOnlyItself(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 	release := holdCommitter(t, db) // the three writes below land in one group
@@ -90,6 +92,7 @@ func TestGroupCommitFailedWriteUndoesOnlyItself(t *testing.T) {
 }
 
 func TestGroupCommitFailureFailsEveryWriteInIt(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 	release := holdCommitter(t, db)
@@ -107,7 +110,7 @@ func TestGroupCommitFailureFailsEveryWriteInIt(t *testing.T) {
 				if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 					return err
 				}
-				_, err = tx.ExecContext(ctx, `INSERT INTO item_votes (item_id, user, created_at) VALUES (999999, 'U1', 'x')`)
+				_, err = tx.ExecContext(ctx, `INSERT INTO item_votes (item_id, "user", created_at) VALUES (999999, 'U1', 'x')`)
 				return err
 			})
 		}()
@@ -127,6 +130,7 @@ func TestGroupCommitFailureFailsEveryWriteInIt(t *testing.T) {
 }
 
 func TestWritesQueuedBeforeCloseCommit(t *testing.T) {
+	sqliteOnly(t)
 	db := openTest(t)
 	ctx := context.Background()
 	if err := db.MarkEventProcessed(ctx, "ev1"); err != nil {
@@ -173,6 +177,7 @@ func TestPruneOutboxKeepsWhatIsPendingOrAwaited(t *testing.T) {
 }
 
 func TestRefusalThatWroteNothingDoesNotReplayItsGroup(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 	release := holdCommitter(t, db)

@@ -92,6 +92,7 @@ func TestMarkingSentTwiceRecordsTheFirstLanding(t *testing.T) {
 }
 
 func TestMigrationRecordsTheConfirmationsAlreadySent(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db, err := Open(ctx, t.TempDir()+"/liaison.db")
 	if err != nil {

@@ -1,6 +1,9 @@
-// Package storage keeps Liaison's state in one SQLite file. An event is a
-// Slack Events API delivery (the ledger of those handled); a change is an
-// entry in an item's history.
+// Package storage keeps Liaison's state: in one SQLite file (the default,
+// one process), or in PostgreSQL, shared by several processes (postgres.go).
+// Queries are written once, for SQLite, with ? parameters; on PostgreSQL
+// they are rebound (rebind), and the few that differ are chosen by
+// DB.pg. An event is a Slack Events API delivery (the ledger of those
+// handled); a change is an entry in an item's history.
 package storage
 
 import (
@@ -27,9 +30,12 @@ const readers = 4
 // Every write goes through one committer goroutine that runs the writes
 // waiting together in one transaction (group commit): one fsync for many.
 type DB struct {
-	path  string
-	write *sql.DB
-	read  *sql.DB
+	path  string // the SQLite file, or the PostgreSQL URL without its password
+	pg    bool   // PostgreSQL: write and read are one pool, withTx a transaction each
+	write *pool
+	read  *pool
+
+	closePool func() // PostgreSQL: closes the pgx pool under write
 
 	ops     chan *writeOp
 	stop    chan struct{}
@@ -55,12 +61,16 @@ const maxStmts = 128
 // every time. Multi-statement SQL (migrations) goes through Tx.Tx.
 type Tx struct {
 	*sql.Tx
-	db *DB
+	db     *DB
+	cached bool // on the SQLite committer: statements are prepared once
 }
 
 // stmt returns the prepared statement for query in this transaction, or
 // nil the first time query is seen (it is prepared before the next batch).
 func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if !tx.cached {
+		return nil
+	}
 	if s, ok := tx.db.stmts[query]; ok {
 		return tx.StmtContext(ctx, s)
 	}
@@ -75,7 +85,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return tx.Tx.ExecContext(ctx, query, args...)
+	return tx.Tx.ExecContext(ctx, tx.db.rebind(query), tx.db.values(args)...)
 }
 
 // QueryContext runs a query in the transaction.
@@ -83,7 +93,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return tx.Tx.QueryContext(ctx, query, args...)
+	return tx.Tx.QueryContext(ctx, tx.db.rebind(query), tx.db.values(args)...)
 }
 
 // QueryRowContext runs a query expected to return at most one row.
@@ -91,7 +101,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return tx.Tx.QueryRowContext(ctx, query, args...)
+	return tx.Tx.QueryRowContext(ctx, tx.db.rebind(query), tx.db.values(args)...)
 }
 
 // prepareWanted prepares the queries seen in the last batch, between
@@ -145,9 +155,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 
-	db := &DB{path: path, write: write, read: read, Now: time.Now,
+	db := &DB{path: path, write: &pool{DB: write}, read: &pool{DB: read}, Now: time.Now,
 		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), stopped: make(chan struct{}),
 		stmts: map[string]*sql.Stmt{}, want: map[string]bool{}}
+	db.write.db, db.read.db = db, db
 	go db.commitLoop()
 	// The writer goes first: it creates the file and switches it to WAL.
 	if err := db.write.PingContext(ctx); err != nil {
@@ -180,6 +191,11 @@ func dsn(path, extra string) string {
 // Close stops the committer (writes already queued are committed) and
 // closes both pools. The last connection to close checkpoints the WAL.
 func (db *DB) Close() error {
+	if db.pg {
+		err := db.write.Close()
+		db.closePool()
+		return err
+	}
 	db.closing.Do(func() {
 		close(db.stop)
 		<-db.stopped
@@ -204,6 +220,9 @@ func (db *DB) Ping(ctx context.Context) error {
 // an interrupted statement would roll back the whole group; a caller whose
 // ctx ends while waiting gets ctx's error, and its write may still commit.
 func (db *DB) withTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if db.pg {
+		return db.pgTx(ctx, fn)
+	}
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case <-db.stop:
@@ -340,11 +359,11 @@ func (db *DB) commit(batch []*writeOp) {
 func (db *DB) runBatch(batch []*writeOp) (rest []*writeOp, failed int, opErr, err error) {
 	ctx := context.Background()
 	db.prepareWanted(ctx)
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	sqlTx, err := db.write.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return batch, -1, nil, fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, db: db}
+	tx := &Tx{Tx: sqlTx, db: db, cached: true}
 	for i := 0; i < len(batch); i++ {
 		before, cerr := totalChanges(ctx, tx)
 		err := runOp(batch[i], tx)
@@ -388,3 +407,51 @@ func runOp(op *writeOp, tx *Tx) (err error) {
 
 // formatTime renders t for storage.
 func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// parseTime reads a stored time: SQLite's text, or a PostgreSQL
+// timestamptz, which database/sql hands over in RFC 3339. It is UTC.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeFormat, s)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339Nano, s)
+	}
+	return t.UTC(), err
+}
+
+// pool is a database/sql pool whose queries are written for SQLite and
+// rebound for PostgreSQL on the way through.
+type pool struct {
+	*sql.DB
+	db *DB
+}
+
+func (p *pool) rebind(q string) string { return p.db.rebind(q) }
+
+// QueryContext runs a query.
+func (p *pool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return p.DB.QueryContext(ctx, p.rebind(q), p.db.values(args)...)
+}
+
+// QueryRowContext runs a query expected to return at most one row.
+func (p *pool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return p.DB.QueryRowContext(ctx, p.rebind(q), p.db.values(args)...)
+}
+
+// ExecContext runs a statement outside any transaction.
+func (p *pool) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return p.DB.ExecContext(ctx, p.rebind(q), p.db.values(args)...)
+}
+
+// PrepareContext prepares a statement on the pool.
+func (p *pool) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	return p.DB.PrepareContext(ctx, p.rebind(q))
+}
+
+// BeginTx starts a transaction whose queries are rebound like the pool's.
+func (p *pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	tx, err := p.DB.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Tx: tx, db: p.db}, nil
+}

@@ -61,7 +61,11 @@ func TestMigrateFreshThenIdempotent(t *testing.T) {
 func TestMigrateRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	if _, err := db.write.ExecContext(ctx, "PRAGMA user_version = 999"); err != nil {
+	newer := "PRAGMA user_version = 999"
+	if onPostgres {
+		newer = "INSERT INTO liaison_schema (version) VALUES (999)"
+	}
+	if _, err := db.write.ExecContext(ctx, newer); err != nil {
 		t.Fatal(err)
 	}
 	_, err := db.Migrate(ctx)
@@ -71,6 +75,7 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 }
 
 func TestPragmasOnEveryPooledConnection(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 
@@ -114,8 +119,8 @@ func TestPragmasOnEveryPooledConnection(t *testing.T) {
 			}
 		}
 	}
-	check("writer", db.write, 1, 0)
-	check("reader", db.read, readers, 1)
+	check("writer", db.write.DB, 1, 0)
+	check("reader", db.read.DB, readers, 1)
 }
 
 func TestForeignKeysEnforced(t *testing.T) {
@@ -128,6 +133,7 @@ func TestForeignKeysEnforced(t *testing.T) {
 }
 
 func TestReadPoolRefusesWrites(t *testing.T) {
+	sqliteOnly(t)
 	db := openTest(t)
 	_, err := db.read.ExecContext(context.Background(), `DELETE FROM processed_events`)
 	if err == nil {
@@ -136,6 +142,7 @@ func TestReadPoolRefusesWrites(t *testing.T) {
 }
 
 func TestFTSFollowsTitleAndBody(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 	res, err := db.write.ExecContext(ctx,
@@ -228,6 +235,7 @@ func TestProcessedEventsLedger(t *testing.T) {
 }
 
 func TestOpenRejectsDirectory(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	_, err := Open(context.Background(), dir)
 	if err == nil || !strings.Contains(err.Error(), "is a directory") {
@@ -236,6 +244,7 @@ func TestOpenRejectsDirectory(t *testing.T) {
 }
 
 func TestCloseCheckpointsWAL(t *testing.T) {
+	sqliteOnly(t)
 	path := filepath.Join(t.TempDir(), "liaison.db")
 	db, err := Open(context.Background(), path)
 	if err != nil {

@@ -54,7 +54,7 @@ func scanSubscription(row interface{ Scan(...any) error }) (Subscription, error)
 	}
 	s.Filter.Any, s.Filter.All, s.Filter.None = splitList(anyL), splitList(allL), splitList(noneL)
 	s.CatchUp = time.Duration(catchUp) * time.Second
-	s.CreatedAt, err = time.Parse(timeFormat, created)
+	s.CreatedAt, err = parseTime(created)
 	return s, err
 }
 
@@ -92,7 +92,7 @@ func (db *DB) ReconcileSubscriptions(ctx context.Context, subs []Subscription) e
 					labels_all = excluded.labels_all, labels_none = excluded.labels_none,
 					skip_empty = excluded.skip_empty, catch_up_seconds = excluded.catch_up_seconds,
 					triage_days = excluded.triage_days, no_chart = excluded.no_chart
-				WHERE origin = 'config'`,
+				WHERE digest_subscriptions.origin = 'config'`,
 				append(append([]any{s.Name}, subscriptionValues(s)...), now)...)
 			if err != nil {
 				return fmt.Errorf("reconcile subscription %s: %w", s.Name, err)
@@ -119,15 +119,14 @@ func (db *DB) ReconcileSubscriptions(ctx context.Context, subs []Subscription) e
 func (db *DB) AddSubscription(ctx context.Context, s Subscription) (Subscription, error) {
 	now := db.Now()
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `
+		err := tx.QueryRowContext(ctx, `
 			INSERT INTO digest_subscriptions (name, channel, schedule, timezone, kinds, labels_any, labels_all,
 				labels_none, skip_empty, catch_up_seconds, triage_days, no_chart, origin, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'slack', ?, ?)`,
-			append(append([]any{fmt.Sprintf("pending-%d", now.UnixNano())}, subscriptionValues(s)...), s.CreatedBy, formatTime(now))...)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'slack', ?, ?) RETURNING id`,
+			append(append([]any{fmt.Sprintf("pending-%d", now.UnixNano())}, subscriptionValues(s)...), s.CreatedBy, formatTime(now))...).Scan(&s.ID)
 		if err != nil {
 			return err
 		}
-		s.ID, _ = res.LastInsertId()
 		s.Name = fmt.Sprintf("slack-%d", s.ID)
 		_, err = tx.ExecContext(ctx, `UPDATE digest_subscriptions SET name = ? WHERE id = ?`, s.Name, s.ID)
 		return err
@@ -244,7 +243,7 @@ func (db *DB) findRun(ctx context.Context, where string, args ...any) (Run, bool
 	if err != nil {
 		return Run{}, false, fmt.Errorf("digest run: %w", err)
 	}
-	r.Start, _ = time.Parse(timeFormat, start)
-	r.End, _ = time.Parse(timeFormat, end)
+	r.Start, _ = parseTime(start)
+	r.End, _ = parseTime(end)
 	return r, true, nil
 }

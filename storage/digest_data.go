@@ -38,7 +38,7 @@ func filterSQL(f backlog.DigestFilter) (string, []any) {
 		args = append(args, l)
 	}
 	if len(conds) == 0 {
-		return "1", nil
+		return "true", nil
 	}
 	return strings.Join(conds, " AND "), args
 }

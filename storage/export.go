@@ -15,98 +15,84 @@ type ExportItem struct {
 	Followers []string
 }
 
+// exportPage is how many items EachItem reads at a time.
+const exportPage = 1000
+
 // EachItem calls fn for every item in number order, with its labels, voters
-// and followers, all read from one consistent snapshot. It streams: memory
-// stays flat however many items there are.
+// and followers, all read from one consistent snapshot. It reads a page of
+// items, then the labels, votes and follows of that page, each query read
+// to its end before the next (a PostgreSQL connection runs one at a time):
+// memory stays flat however many items there are.
 func (db *DB) EachItem(ctx context.Context, fn func(ExportItem) error) error {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.pg {
+		opts.Isolation = sql.LevelRepeatableRead // one snapshot for every page
+	}
+	tx, err := db.read.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	defer tx.Rollback()
 
-	items, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i ORDER BY i.id`)
-	if err != nil {
-		return fmt.Errorf("export items: %w", err)
-	}
-	defer items.Close()
-	labels, err := newPairCursor(ctx, tx, `SELECT item_id, label FROM item_labels ORDER BY item_id, label`)
-	if err != nil {
-		return err
-	}
-	defer labels.close()
-	voters, err := newPairCursor(ctx, tx, `SELECT item_id, user FROM item_votes ORDER BY item_id, rowid`)
-	if err != nil {
-		return err
-	}
-	defer voters.close()
-	followers, err := newPairCursor(ctx, tx, `SELECT item_id, user FROM item_followers ORDER BY item_id, rowid`)
-	if err != nil {
-		return err
-	}
-	defer followers.close()
-
-	for items.Next() {
-		it, err := scanItem(items)
+	for after := int64(0); ; {
+		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id > ? ORDER BY i.id LIMIT ?`, after, exportPage)
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
+			return fmt.Errorf("export items: %w", err)
 		}
-		e := ExportItem{Item: it}
-		if e.Item.Labels, err = labels.take(it.ID); err != nil {
+		page, err := scanItems(rows)
+		if err != nil {
+			return fmt.Errorf("export items: %w", err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		first, last := page[0].ID, page[len(page)-1].ID
+		labels, err := pairs(ctx, tx, `SELECT item_id, label FROM item_labels WHERE item_id BETWEEN ? AND ? ORDER BY item_id, label`, first, last)
+		if err != nil {
 			return err
 		}
-		if e.Voters, err = voters.take(it.ID); err != nil {
+		voters, err := pairs(ctx, tx, `SELECT item_id, "user" FROM item_votes WHERE item_id BETWEEN ? AND ? ORDER BY item_id, rowid`, first, last)
+		if err != nil {
 			return err
 		}
-		if e.Followers, err = followers.take(it.ID); err != nil {
+		followers, err := pairs(ctx, tx, `SELECT item_id, "user" FROM item_followers WHERE item_id BETWEEN ? AND ? ORDER BY item_id, rowid`, first, last)
+		if err != nil {
 			return err
 		}
-		if err := fn(e); err != nil {
-			return err
+		for _, it := range page {
+			e := ExportItem{Item: it, Voters: orEmpty(voters[it.ID]), Followers: orEmpty(followers[it.ID])}
+			e.Item.Labels = orEmpty(labels[it.ID])
+			if err := fn(e); err != nil {
+				return err
+			}
 		}
+		after = last
 	}
-	return items.Err()
 }
 
-// pairCursor walks (item_id, value) rows ordered by item_id, beside the
-// item rows, so an export is one merge-join instead of a query per item.
-type pairCursor struct {
-	rows    *sql.Rows
-	id      int64
-	value   string
-	hasNext bool
-}
-
-func newPairCursor(ctx context.Context, tx *sql.Tx, query string) (*pairCursor, error) {
-	rows, err := tx.QueryContext(ctx, query)
+// pairs reads (item_id, value) rows into each item's values, in row order.
+func pairs(ctx context.Context, tx *Tx, query string, args ...any) (map[int64][]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	c := &pairCursor{rows: rows}
-	return c, c.advance()
-}
-
-func (c *pairCursor) advance() error {
-	c.hasNext = c.rows.Next()
-	if !c.hasNext {
-		return c.rows.Err()
-	}
-	return c.rows.Scan(&c.id, &c.value)
-}
-
-// take returns the values for item id, which must not be less than any
-// id asked for before.
-func (c *pairCursor) take(id int64) ([]string, error) {
-	out := []string{}
-	for c.hasNext && c.id <= id {
-		if c.id == id {
-			out = append(out, c.value)
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
 		}
-		if err := c.advance(); err != nil {
-			return nil, err
-		}
+		out[id] = append(out[id], v)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
-func (c *pairCursor) close() { c.rows.Close() }
+// orEmpty is vs, or an empty slice for none.
+func orEmpty(vs []string) []string {
+	if vs == nil {
+		return []string{}
+	}
+	return vs
+}

@@ -15,12 +15,45 @@ import (
 	"time"
 
 	"github.com/liaisonbot/liaison/backlog"
+	"github.com/liaisonbot/liaison/storage/pgtest"
 )
 
-// openTest opens a migrated database in a fresh temporary directory.
+// The suite runs on SQLite, or on PostgreSQL when LIAISON_TEST_STORAGE is
+// "postgres": then LIAISON_TEST_DATABASE_URL names the server, and each
+// test gets a schema of its own (scripts/test-postgres starts one).
+var onPostgres = os.Getenv("LIAISON_TEST_STORAGE") == "postgres"
+
+// newStore names a fresh, empty database for this test: a file in a
+// temporary directory, or a PostgreSQL schema dropped when the test ends.
+func newStore(t testing.TB) string {
+	t.Helper()
+	if !onPostgres {
+		return filepath.Join(t.TempDir(), "liaison.db")
+	}
+	return pgtest.Schema(t)
+}
+
+// openAt opens the database newStore named (SQLite or PostgreSQL).
+func openAt(ctx context.Context, store string) (*DB, error) {
+	if onPostgres {
+		return OpenPostgres(ctx, store)
+	}
+	return Open(ctx, store)
+}
+
+// sqliteOnly skips a test of SQLite's own machinery when the suite runs on PostgreSQL.
+func sqliteOnly(t testing.TB) {
+	t.Helper()
+	if onPostgres {
+		t.Skip("tests SQLite's own machinery; PostgreSQL has none of it")
+	}
+}
+
+// openTest opens a migrated database in a fresh temporary directory (or
+// PostgreSQL schema).
 func openTest(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "liaison.db"))
+	db, err := openAt(context.Background(), newStore(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +188,7 @@ func labelReference(t *testing.T, db *DB, label, status string) []int64 {
 // queryPlan is SQLite's plan for query on the read pool, its steps joined by "; ".
 func queryPlan(t *testing.T, db *DB, query string, args ...any) string {
 	t.Helper()
+	sqliteOnly(t)
 	rows, err := db.read.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +222,7 @@ func latestVersion(t *testing.T) int {
 // votersOf lists the users who voted for item id, in the order they voted.
 func votersOf(t *testing.T, db *DB, id int64) []string {
 	t.Helper()
-	v, err := queryStrings(context.Background(), db.read, `SELECT user FROM item_votes WHERE item_id = ? ORDER BY rowid`, id)
+	v, err := queryStrings(context.Background(), db.read, `SELECT "user" FROM item_votes WHERE item_id = ? ORDER BY rowid`, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +423,7 @@ func generate(ctx context.Context, db *DB, from, to int) error {
 				return err
 			}
 			defer item.Close()
-			follow, err := tx.PrepareContext(ctx, `INSERT INTO item_followers (item_id, user, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
+			follow, err := tx.PrepareContext(ctx, `INSERT INTO item_followers (item_id, "user", created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 			if err != nil {
 				return err
 			}

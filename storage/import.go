@@ -140,7 +140,7 @@ func readImported(ctx context.Context, tx *Tx, id int64) (ExportItem, error) {
 		return ExportItem{}, err
 	}
 	e := ExportItem{Item: it}
-	if e.Voters, err = queryStrings(ctx, tx, `SELECT user FROM item_votes WHERE item_id = ? ORDER BY rowid`, id); err != nil {
+	if e.Voters, err = queryStrings(ctx, tx, `SELECT "user" FROM item_votes WHERE item_id = ? ORDER BY rowid`, id); err != nil {
 		return ExportItem{}, fmt.Errorf("voters of #%d: %w", id, err)
 	}
 	if e.Followers, err = itemFollowers(ctx, tx, id); err != nil {
@@ -261,12 +261,12 @@ func insertImported(ctx context.Context, tx *Tx, e ExportItem, now string) error
 	}
 	// rowid order is the order of votes and follows: the file's order.
 	for _, u := range e.Voters {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO item_votes (item_id, user, created_at) VALUES (?, ?, ?)`, it.ID, u, created); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO item_votes (item_id, "user", created_at) VALUES (?, ?, ?)`, it.ID, u, created); err != nil {
 			return fmt.Errorf("add vote: %w", err)
 		}
 	}
 	for _, u := range e.Followers {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO item_followers (item_id, user, created_at) VALUES (?, ?, ?)`, it.ID, u, created); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO item_followers (item_id, "user", created_at) VALUES (?, ?, ?)`, it.ID, u, created); err != nil {
 			return fmt.Errorf("add follower: %w", err)
 		}
 	}

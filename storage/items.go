@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -100,7 +99,7 @@ func (db *DB) Capture(ctx context.Context, n NewItem) (CaptureResult, error) {
 			n.Kind, n.Title, n.Body, n.Reporter, n.Capturer, n.Capture,
 			n.Source.Team, n.Source.Channel, n.Source.TS, n.Source.ThreadTS, n.Source.Permalink,
 			now, now).Scan(&id)
-		if isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
+		if isUnique(err) {
 			return fmt.Errorf("insert item: source already captured: %w", err)
 		}
 		if err != nil {
@@ -162,7 +161,7 @@ func addVoter(ctx context.Context, tx *Tx, id int64, user, now string) (bool, er
 		return false, nil
 	}
 	res, err := tx.ExecContext(ctx,
-		`INSERT INTO item_votes (item_id, user, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, user, now)
+		`INSERT INTO item_votes (item_id, "user", created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, user, now)
 	if err != nil {
 		return false, fmt.Errorf("add vote: %w", err)
 	}
@@ -183,7 +182,7 @@ func addVoter(ctx context.Context, tx *Tx, id int64, user, now string) (bool, er
 // new; following twice is a no-op.
 func addFollower(ctx context.Context, tx *Tx, id int64, user, now string) (bool, error) {
 	res, err := tx.ExecContext(ctx,
-		`INSERT INTO item_followers (item_id, user, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, user, now)
+		`INSERT INTO item_followers (item_id, "user", created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, user, now)
 	if err != nil {
 		return false, fmt.Errorf("add follower: %w", err)
 	}
@@ -202,6 +201,11 @@ func addLabel(ctx context.Context, tx *Tx, id int64, label string) (bool, error)
 }
 
 // isConstraint reports whether err is the SQLite extended error code.
+// isUnique reports whether err is a UNIQUE constraint refusing a row, on either backend.
+func isUnique(err error) bool {
+	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) || uniqueViolation(err)
+}
+
 func isConstraint(err error, code int) bool {
 	se, ok := errors.AsType[*sqlite.Error](err)
 	return ok && se.Code() == code
@@ -248,10 +252,10 @@ func scanItem(row interface{ Scan(...any) error }, extra ...any) (backlog.Item, 
 		return it, err
 	}
 	var err error
-	if it.CreatedAt, err = time.Parse(timeFormat, created); err != nil {
+	if it.CreatedAt, err = parseTime(created); err != nil {
 		return it, fmt.Errorf("item %d created_at: %w", it.ID, err)
 	}
-	if it.UpdatedAt, err = time.Parse(timeFormat, updated); err != nil {
+	if it.UpdatedAt, err = parseTime(updated); err != nil {
 		return it, fmt.Errorf("item %d updated_at: %w", it.ID, err)
 	}
 	return it, nil
@@ -303,7 +307,7 @@ func (db *DB) Followers(ctx context.Context, id int64) ([]string, error) {
 // itemFollowers lists item id's followers, from the read pool or inside a
 // write transaction.
 func itemFollowers(ctx context.Context, q querier, id int64) ([]string, error) {
-	return queryStrings(ctx, q, `SELECT user FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
+	return queryStrings(ctx, q, `SELECT "user" FROM item_followers WHERE item_id = ? ORDER BY rowid`, id)
 }
 
 // querier is the read pool or a write transaction.
@@ -357,7 +361,7 @@ func (db *DB) CompleteCapture(ctx context.Context, f CaptureFollowUp) error {
 			return nil
 		}
 		_, err := tx.ExecContext(ctx, `
-			UPDATE outbox SET text = ?, blocks = ?, next_attempt_at = min(next_attempt_at, created_at)
+			UPDATE outbox SET text = ?, blocks = ?, next_attempt_at = CASE WHEN created_at < next_attempt_at THEN created_at ELSE next_attempt_at END
 			WHERE key = ? AND state = 'pending' AND attempts = 0`, f.Text, f.Blocks, f.Confirm)
 		if err != nil {
 			return fmt.Errorf("release confirmation: %w", err)
@@ -465,8 +469,8 @@ func (db *DB) Merge(ctx context.Context, from, into int64, actor string, notify 
 		for _, table := range []string{"item_votes", "item_followers"} {
 			// Oldest first, so the order of votes survives the move.
 			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO `+table+` (item_id, user, created_at)
-				SELECT ?, user, created_at FROM `+table+` WHERE item_id = ? ORDER BY rowid
+				INSERT INTO `+table+` (item_id, "user", created_at)
+				SELECT CAST(? AS INTEGER), "user", created_at FROM `+table+` WHERE item_id = ? ORDER BY rowid
 				ON CONFLICT DO NOTHING`, into, from); err != nil {
 				return fmt.Errorf("move %s: %w", table, err)
 			}

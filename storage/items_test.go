@@ -101,12 +101,12 @@ func TestUniqueSourceConstraint(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	insert := `INSERT INTO items (kind, title, source_team, source_channel, source_ts, created_at, updated_at)
-		VALUES ('bug', 't', 'T1', 'C1', ?, 'x', 'x')`
+		VALUES ('bug', 't', 'T1', 'C1', ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`
 	if _, err := db.write.ExecContext(ctx, insert, "9.1"); err != nil {
 		t.Fatal(err)
 	}
 	_, err := db.write.ExecContext(ctx, insert, "9.1")
-	if !isConstraint(err, 2067) { // SQLITE_CONSTRAINT_UNIQUE
+	if !isUnique(err) {
 		t.Errorf("second insert of one source: %v, want a UNIQUE constraint error", err)
 	}
 	// Items without a source message (modal captures) do not collide.

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // migration is one numbered schema change.
@@ -20,9 +20,13 @@ type migration struct {
 	sql     string
 }
 
-// migrations reads the embedded files named NNNN_name.sql, in order.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+// migrations reads SQLite's embedded files named NNNN_name.sql, in order.
+func migrations() ([]migration, error) { return readMigrations("sqlite") }
+
+// readMigrations reads one backend's migrations (sqlite or postgres), in order.
+func readMigrations(backend string) ([]migration, error) {
+	dir := "migrations/" + backend
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +37,7 @@ func migrations() ([]migration, error) {
 		if !ok || err != nil || v <= 0 {
 			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", e.Name())
 		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		b, err := migrationFS.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -50,6 +54,9 @@ func migrations() ([]migration, error) {
 
 // SchemaVersion is the number of the last migration applied to the file.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	if db.pg {
+		return db.pgSchemaVersion(ctx, db.read)
+	}
 	var v int
 	if err := db.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
@@ -59,8 +66,8 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 
 // LatestVersion is the schema version this binary migrates to, for commands
 // that read a database without migrating it.
-func LatestVersion() (int, error) {
-	ms, err := migrations()
+func (db *DB) LatestVersion() (int, error) {
+	ms, err := readMigrations(db.backend())
 	if err != nil {
 		return 0, err
 	}
@@ -71,6 +78,9 @@ func LatestVersion() (int, error) {
 // its own transaction, and returns how many it applied. A file from a newer
 // binary is refused rather than touched.
 func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
+	if db.pg {
+		return db.pgMigrate(ctx)
+	}
 	ms, err := migrations()
 	if err != nil {
 		return 0, err

@@ -12,6 +12,7 @@ import (
 )
 
 func TestMigration9RenamesHistoryKeepingRowsIdsAndIndexes(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
 	if err != nil {
@@ -97,6 +98,7 @@ func TestMigration9RenamesHistoryKeepingRowsIdsAndIndexes(t *testing.T) {
 }
 
 func TestMigration9PostsTheRunOfADigestQueuedBefore(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
 	if err != nil {

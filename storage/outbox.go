@@ -115,7 +115,7 @@ func (db *DB) EnqueueUnlessRecent(ctx context.Context, prefix string, window tim
 			return err
 		}
 		if at.Valid {
-			t, err := time.Parse(timeFormat, at.String)
+			t, err := parseTime(at.String)
 			if err == nil && now.Sub(t) < window {
 				last = t
 				return nil
@@ -185,7 +185,7 @@ func (db *DB) NextOutboxDue(ctx context.Context, after time.Time) (time.Time, bo
 	if err != nil || !s.Valid {
 		return time.Time{}, false, err
 	}
-	t, err := time.Parse(timeFormat, s.String)
+	t, err := parseTime(s.String)
 	return t, err == nil, err
 }
 

@@ -42,7 +42,7 @@ func (db *DB) List(ctx context.Context, f backlog.Filter, limit int) ([]backlog.
 	switch {
 	case f.Mine != "":
 		// A person reports and follows few items.
-		cte = `SELECT id FROM items WHERE reporter = ? UNION SELECT item_id FROM item_followers WHERE user = ?`
+		cte = `SELECT id FROM items WHERE reporter = ? UNION SELECT item_id FROM item_followers WHERE "user" = ?`
 		cteArgs = []any{f.Mine, f.Mine}
 	case f.By != "" && db.fewer(ctx, `SELECT count(*) FROM (SELECT 1 FROM items WHERE reporter = ? LIMIT ?)`, f.By):
 		cte, cteArgs, byDrives = `SELECT id FROM items WHERE reporter = ?`, []any{f.By}, true
@@ -151,11 +151,15 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]backlog.Item, 
 	if all == "" || limit <= 0 {
 		return nil, nil
 	}
-	items, err := db.queryItems(ctx, `
+	query, args := `
 		SELECT `+itemColumns+`
 		FROM (`+searchRanked+`) f
 		CROSS JOIN items i ON i.id = f.id
-		ORDER BY f.r, f.id DESC`, all, "{title} : ("+all+")", limit)
+		ORDER BY f.r, f.id DESC`, []any{all, "{title} : (" + all + ")", limit}
+	if db.pg {
+		query, args = pgSearch, []any{strings.Join(textWords(q)[:min(10, len(textWords(q)))], " "), limit}
+	}
+	items, err := db.queryItems(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -198,7 +202,7 @@ type Stats struct {
 // Stats reads the backlog's counts from the counts table, kept by triggers.
 func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	s := Stats{ByStatus: map[backlog.Status]int{}, ByKind: map[backlog.Kind]int{}}
-	rows, err := db.read.QueryContext(ctx, `SELECT status, kind, n FROM item_counts WHERE n > 0`)
+	rows, err := db.read.QueryContext(ctx, `SELECT status, kind, sum(n) FROM item_counts GROUP BY status, kind HAVING sum(n) > 0`)
 	if err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}

@@ -56,7 +56,7 @@ func (db *DB) Roadmap(ctx context.Context, f backlog.DigestFilter, shippedSince 
 		if col.Total, err = db.roadmapCount(ctx, st, f, from, where, wargs); err != nil {
 			return nil, fmt.Errorf("roadmap %s count: %w", st, err)
 		}
-		entries, err := db.roadmapEntries(ctx, `SELECT `+itemColumns+`, coalesce(i.closed_at, '') FROM `+from+` WHERE `+where+` `+order+` LIMIT ?`,
+		entries, err := db.roadmapEntries(ctx, `SELECT `+itemColumns+`, i.closed_at FROM `+from+` WHERE `+where+` `+order+` LIMIT ?`,
 			append(wargs, limit)...)
 		if err != nil {
 			return nil, fmt.Errorf("roadmap %s: %w", st, err)
@@ -148,7 +148,7 @@ func (db *DB) countFiltered(ctx context.Context, statuses []backlog.Status, f ba
 // changes, oldest first; ErrNotFound otherwise.
 func (db *DB) RoadmapItem(ctx context.Context, id int64, f backlog.DigestFilter) (RoadmapEntry, []Change, error) {
 	cond, args := filterSQL(f)
-	entries, err := db.roadmapEntries(ctx, `SELECT `+itemColumns+`, coalesce(i.closed_at, '') FROM items i
+	entries, err := db.roadmapEntries(ctx, `SELECT `+itemColumns+`, i.closed_at FROM items i
 		WHERE i.id = ? AND i.status IN (?, ?, ?, ?) AND `+cond,
 		append([]any{id, RoadmapStatuses[0], RoadmapStatuses[1], RoadmapStatuses[2], RoadmapStatuses[3]}, args...)...)
 	if err != nil {
@@ -182,14 +182,14 @@ func (db *DB) roadmapEntries(ctx context.Context, query string, args ...any) ([]
 	defer rows.Close()
 	var out []RoadmapEntry
 	for rows.Next() {
-		var closed string
+		var closed sql.NullString
 		it, err := scanItem(rows, &closed)
 		if err != nil {
 			return nil, err
 		}
 		e := RoadmapEntry{Item: it}
-		if it.Status == backlog.StatusShipped && closed != "" {
-			e.ShippedAt, _ = time.Parse(timeFormat, closed)
+		if it.Status == backlog.StatusShipped && closed.Valid {
+			e.ShippedAt, _ = parseTime(closed.String)
 		}
 		out = append(out, e)
 	}
@@ -237,6 +237,6 @@ func (db *DB) LastChange(ctx context.Context) (int64, time.Time, error) {
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("last change: %w", err)
 	}
-	t, _ := time.Parse(timeFormat, at)
+	t, _ := parseTime(at)
 	return id, t, nil
 }

@@ -84,7 +84,7 @@ var (
 	// openByID reads the open items among a JSON array of ids; the unary +
 	// keeps SQLite on the id lookups rather than a status index.
 	openByID = `SELECT ` + itemColumns + ` FROM items i
-		WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.status IN (` + openStatuses + `)`
+		WHERE i.id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) AND +i.status IN (` + openStatuses + `)`
 )
 
 // Similar returns up to limit open items sharing significant words with
@@ -111,6 +111,9 @@ func (db *DB) Similar(ctx context.Context, text string, exclude int64, limit int
 		query string
 		words []string
 	}{{titleWindows, words}, {bodyWindows, quoted}} {
+		if db.pg {
+			pass.query, pass.words = pgWindows[pass.query], words
+		}
 		list, err := json.Marshal(pass.words)
 		if err != nil {
 			return nil, fmt.Errorf("similar items: %w", err)

@@ -31,6 +31,9 @@ var indexTitle = []struct {
 
 // indexPendingTitle indexes item id's title if it is still pending.
 func indexPendingTitle(ctx context.Context, tx *Tx, id int64) error {
+	if tx.db.pg {
+		return nil // PostgreSQL's title_search column is kept by PostgreSQL
+	}
 	var pending int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM title_words_pending WHERE item_id = ?`, id).Scan(&pending); err != nil {
 		return fmt.Errorf("title index of #%d: %w", id, err)
@@ -53,6 +56,9 @@ func indexPendingTitle(ctx context.Context, tx *Tx, id int64) error {
 // IndexPendingTitles indexes up to limit titles still waiting (captures
 // whose follow-up never ran: a crash, an import) and returns how many.
 func (db *DB) IndexPendingTitles(ctx context.Context, limit int) (int, error) {
+	if db.pg {
+		return 0, nil
+	}
 	var n int
 	err := db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		ids, err := queryStrings(ctx, tx, `SELECT item_id FROM title_words_pending ORDER BY item_id LIMIT ?`, limit)

@@ -120,7 +120,7 @@ func (db *DB) TrackerLinks(ctx context.Context, tracker string, limit int) ([]Tr
 			return nil, err
 		}
 		if checked != "" {
-			l.Checked, _ = time.Parse(timeFormat, checked)
+			l.Checked, _ = parseTime(checked)
 		}
 		out = append(out, l)
 	}

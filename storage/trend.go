@@ -40,7 +40,7 @@ func (db *DB) Trend(ctx context.Context, f backlog.DigestFilter, bounds []time.T
 	var qargs []any
 	ptrs := make([]any, n)
 	for k := range n {
-		cols = append(cols, "coalesce(sum(i.created_at >= ? AND i.created_at < ?), 0)")
+		cols = append(cols, "count(*) FILTER (WHERE i.created_at >= ? AND i.created_at < ?)")
 		qargs = append(qargs, formatTime(bounds[k]), formatTime(bounds[k+1]))
 		ptrs[k] = &opened[k]
 	}
@@ -50,11 +50,7 @@ func (db *DB) Trend(ctx context.Context, f backlog.DigestFilter, bounds []time.T
 	}
 	shipped, closed, reopened := make([]int, n), make([]int, n), make([]int, n)
 	// One pass over the window's moves, each classified once in SQL and
-	// put in its period here (times are fixed-width text: they sort).
-	marks := make([]string, n+1)
-	for i, b := range bounds {
-		marks[i] = formatTime(b)
-	}
+	// put in its period here.
 	from := `item_changes c JOIN items i ON i.id = c.item_id`
 	if len(args) == 0 {
 		from = `item_changes c` // no filter: the items need not be read
@@ -76,10 +72,12 @@ func (db *DB) Trend(ctx context.Context, f backlog.DigestFilter, bounds []time.T
 		if err := rows.Scan(&at, &ship, &closing, &reopen); err != nil {
 			return nil, err
 		}
-		k := sort.SearchStrings(marks, at) // marks[k-1] <= at < marks[k], or at == marks[k]
-		if k == len(marks) || marks[k] != at {
-			k--
+		t, err := parseTime(at)
+		if err != nil {
+			return nil, fmt.Errorf("trend moves: %w", err)
 		}
+		// bounds[k] <= t < bounds[k+1]
+		k := sort.Search(len(bounds), func(i int) bool { return bounds[i].After(t) }) - 1
 		if k < 0 || k >= n {
 			continue
 		}
@@ -113,7 +111,7 @@ func (db *DB) Trend(ctx context.Context, f backlog.DigestFilter, bounds []time.T
 		append([]any{last}, args...)...).Scan(&openedSince); err != nil {
 		return nil, err
 	}
-	if err := db.read.QueryRowContext(ctx, `SELECT coalesce(sum(`+closingMove+`), 0), coalesce(sum(`+reopenMove+`), 0)
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE `+closingMove+`), count(*) FILTER (WHERE `+reopenMove+`)
 		FROM item_changes c JOIN items i ON i.id = c.item_id
 		WHERE c.created_at >= ? AND c.type IN ('status', 'merged') AND `+cond,
 		append([]any{last}, args...)...).Scan(&closedSince, &reopenedSince); err != nil {

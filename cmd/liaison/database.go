@@ -80,7 +80,7 @@ func openExistingDB(ctx context.Context, path string) (*storage.DB, error) {
 	have, err := db.SchemaVersion(ctx)
 	if err == nil {
 		var want int
-		if want, err = storage.LatestVersion(); err == nil {
+		if want, err = db.LatestVersion(); err == nil {
 			err = schemaMismatch(path, have, want)
 		}
 	}
