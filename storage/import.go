@@ -79,6 +79,12 @@ func (db *DB) Import(ctx context.Context, items []ExportItem) (ImportResult, err
 			}
 		}
 		res.Added, res.Unchanged = len(fresh), len(items)-len(fresh)
+		if tx.db.pg && len(fresh) > 0 {
+			// Ids were given: the next capture's id comes after them, as SQLite's rowid does.
+			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('items', 'id'), (SELECT max(id) FROM items))`); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

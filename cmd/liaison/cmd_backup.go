@@ -37,6 +37,10 @@ func cmdBackup(ctx context.Context, g globals, dest string, force bool) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Storage.URL != "" {
+		return fmt.Errorf("backup: the data is in PostgreSQL (storage.url), which backs itself up: "+
+			"pg_dump --format=custom --file=%s '%s' writes a consistent copy while the bots run, and pg_restore --dbname=URL %s restores it", dest, cfg.Storage.where(), dest)
+	}
 	src := cfg.Storage.Path
 	srcInfo, err := existingDatabase(src) // backup never creates the database it copies
 	if err != nil {

@@ -89,10 +89,10 @@ func cmdImport(ctx context.Context, g globals, path, format string) error {
 		items[i] = r.rec.exportItem()
 	}
 
-	dbPath := cfg.Storage.Path
-	_, statErr := os.Stat(dbPath)
-	created := errors.Is(statErr, os.ErrNotExist)
-	db, _, err := openDB(ctx, dbPath)
+	dbPath := cfg.Storage.where()
+	_, statErr := os.Stat(cfg.Storage.Path)
+	created := cfg.Storage.URL == "" && errors.Is(statErr, os.ErrNotExist)
+	db, _, err := openStore(ctx, cfg.Storage)
 	if err != nil {
 		return err
 	}

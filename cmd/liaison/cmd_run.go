@@ -39,7 +39,7 @@ func cmdRun(ctx context.Context, g globals, _ []string) error {
 	}
 	log := newLogger(cfg.Log, g.stderr)
 
-	db, applied, err := openDB(ctx, cfg.Storage.Path)
+	db, applied, err := openStore(ctx, cfg.Storage)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func logStartup(log *slog.Logger, cfg Config, migrationsApplied int, stored []st
 	}
 	log.Info("starting",
 		"config", file,
-		"database", absPath(cfg.Storage.Path),
+		"database", cfg.Storage.where(),
 		"migrations_applied", migrationsApplied,
 		"admins", admins,
 		"admin_usergroup", group,

@@ -47,9 +47,20 @@ type SlackConfig struct {
 	APIURL   string `yaml:"api_url" example:"https://slack.com/api/"`
 }
 
-// StorageConfig says where the SQLite file lives.
+// StorageConfig says where the data lives: the SQLite file, or, with URL
+// set, a PostgreSQL database several replicas share (SPEC §15).
 type StorageConfig struct {
 	Path string `yaml:"path" example:"/data/liaison.db"`
+	URL  string `yaml:"url" example:"postgres://liaison@db.internal:5432/liaison"`
+}
+
+// where names the database for messages: the SQLite file, or the
+// PostgreSQL URL without its password.
+func (s StorageConfig) where() string {
+	if s.URL != "" {
+		return storage.RedactURL(s.URL)
+	}
+	return absPath(s.Path)
 }
 
 // HTTPConfig is the health and metrics listener; an empty Addr turns it off.
@@ -243,6 +254,7 @@ func (cfg *Config) applyEnv(env map[string]string) {
 	set(&cfg.Slack.AppToken, "SLACK_APP_TOKEN")
 	set(&cfg.Slack.APIURL, "LIAISON_SLACK_API_URL")
 	set(&cfg.Storage.Path, "LIAISON_DB")
+	set(&cfg.Storage.URL, "LIAISON_DATABASE_URL")
 	set(&cfg.HTTP.Addr, "LIAISON_HTTP_ADDR")
 	set(&cfg.Log.Level, "LIAISON_LOG_LEVEL")
 	set(&cfg.Log.Format, "LIAISON_LOG_FORMAT")
@@ -295,6 +307,11 @@ func (cfg *Config) validate(slack bool) error {
 	}
 	if u := cfg.Slack.APIURL; u != "" {
 		checkURL(&p, "slack.api_url", u, "https://slack.com/api/; leave empty for Slack's own")
+	}
+	if u := cfg.Storage.URL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "postgres" && pu.Scheme != "postgresql") {
+			add("storage.url: must be a PostgreSQL URL (example: postgres://liaison:secret@db.internal:5432/liaison, or set LIAISON_DATABASE_URL); leave empty for SQLite")
+		}
 	}
 	if cfg.Storage.Path == "" {
 		add("storage.path: must not be empty (example: liaison.db, or set LIAISON_DB=/data/liaison.db)")

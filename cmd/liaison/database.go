@@ -35,6 +35,25 @@ func openDB(ctx context.Context, path string) (*storage.DB, int, error) {
 	return db, applied, nil
 }
 
+// openStore opens the configured database for a command that writes:
+// PostgreSQL when storage.url is set (migrated once, whoever else starts
+// beside), else the SQLite file (openDB).
+func openStore(ctx context.Context, s StorageConfig) (*storage.DB, int, error) {
+	if s.URL == "" {
+		return openDB(ctx, s.Path)
+	}
+	db, err := storage.OpenPostgres(ctx, s.URL)
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage.url: %w", err)
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, 0, err
+	}
+	return db, applied, nil
+}
+
 // existingDatabase checks that path is a database file that exists, and
 // names the path it looked at when it is not; it creates nothing.
 func existingDatabase(path string) (os.FileInfo, error) {
@@ -57,8 +76,19 @@ func openExisting(ctx context.Context, g globals) (Config, *storage.DB, error) {
 	if err != nil {
 		return Config{}, nil, err
 	}
-	db, err := openExistingDB(ctx, cfg.Storage.Path)
-	return cfg, db, err
+	if cfg.Storage.URL == "" {
+		db, err := openExistingDB(ctx, cfg.Storage.Path)
+		return cfg, db, err
+	}
+	db, err := storage.OpenPostgres(ctx, cfg.Storage.URL)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("storage.url: %w", err)
+	}
+	if err := checkSchema(ctx, db, cfg.Storage.where()); err != nil {
+		db.Close()
+		return cfg, nil, err
+	}
+	return cfg, db, nil
 }
 
 // openExistingDB opens the database at path for a command that only reads
@@ -77,27 +107,33 @@ func openExistingDB(ctx context.Context, path string) (*storage.DB, error) {
 		}
 		return nil, fmt.Errorf("storage.path: %w", err)
 	}
-	have, err := db.SchemaVersion(ctx)
-	if err == nil {
-		var want int
-		if want, err = db.LatestVersion(); err == nil {
-			err = schemaMismatch(path, have, want)
-		}
-	}
-	if err != nil {
+	if err := checkSchema(ctx, db, absPath(path)); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
+// checkSchema refuses a database (named where) whose schema is not this binary's.
+func checkSchema(ctx context.Context, db *storage.DB, where string) error {
+	have, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	want, err := db.LatestVersion()
+	if err != nil {
+		return err
+	}
+	return schemaMismatch(where, have, want)
+}
+
 // schemaMismatch says what to do when a database's schema is not want.
-func schemaMismatch(path string, have, want int) error {
+func schemaMismatch(where string, have, want int) error {
 	switch {
 	case have < want:
-		return fmt.Errorf("%s is at schema version %d and this liaison reads version %d; run `liaison migrate` first", absPath(path), have, want)
+		return fmt.Errorf("%s is at schema version %d and this liaison reads version %d; run `liaison migrate` first", where, have, want)
 	case have > want:
-		return fmt.Errorf("%s is at schema version %d, newer than this liaison knows (%d); upgrade liaison", absPath(path), have, want)
+		return fmt.Errorf("%s is at schema version %d, newer than this liaison knows (%d); upgrade liaison", where, have, want)
 	}
 	return nil
 }

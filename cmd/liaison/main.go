@@ -48,6 +48,7 @@ var envHelp = []struct{ name, about string }{
 	{"SLACK_APP_TOKEN", "app-level token, xapp-… (overrides slack.app_token)"},
 	{"LIAISON_SLACK_API_URL", "Slack Web API base URL, for tests and proxies (overrides slack.api_url)"},
 	{"LIAISON_DB", "the SQLite file (overrides storage.path; default liaison.db)"},
+	{"LIAISON_DATABASE_URL", "postgres://… : PostgreSQL instead of SQLite, shared by replicas (overrides storage.url)"},
 	{"LIAISON_HTTP_ADDR", `host:port for /healthz and /metrics, "" for none (overrides http.addr; default 127.0.0.1:8080)`},
 	{"LIAISON_LOG_LEVEL", "debug, info, warn or error (overrides log.level; default info)"},
 	{"LIAISON_LOG_FORMAT", "auto, text or json (overrides log.format; default auto: text on a terminal)"},
