@@ -39,6 +39,10 @@ type outboxStore interface {
 	OutboxSent(ctx context.Context, id int64, channel, ts string) error
 	OutboxRetry(ctx context.Context, id int64, next time.Time, errText string, counted bool) error
 	OutboxDead(ctx context.Context, id int64, errText string) error
+	// ClaimOutbox and HoldDestination share messages and destinations'
+	// budgets with the other replicas on the same database, if any.
+	ClaimOutbox(ctx context.Context, id int64, paceKey string, rate float64, burst int) (ok bool, retryAt time.Time, err error)
+	HoldDestination(ctx context.Context, paceKey string, until time.Time, rate float64, burst int) error
 	PendingOutbox(ctx context.Context) (int, error)
 	CurrentTime() time.Time
 }
@@ -333,6 +337,20 @@ func (d *Delivery) post(ctx context.Context, r storage.OutboxRow) (channel, ts s
 // outboxMaxAttempts or a permanent error.
 func (d *Delivery) send(ctx context.Context, r storage.OutboxRow) {
 	log := d.log.With("outbox", r.ID, "key", r.Key, "channel", r.Channel, "item", r.ItemID)
+	// Another replica may hold the message, or have spent the destination's budget.
+	ok, retryAt, err := d.db.ClaimOutbox(ctx, r.ID, r.PaceKey(), d.Rate, d.Burst)
+	if err != nil || !ok {
+		if err != nil {
+			log.Warn("claim outbox message", "err", err)
+		}
+		if !retryAt.IsZero() {
+			d.mu.Lock()
+			d.spend(r.PaceKey(), d.now())
+			d.paces[r.PaceKey()].blocked = retryAt
+			d.mu.Unlock()
+		}
+		return
+	}
 	// A send in flight is not cancelled by shutdown (that could post without
 	// recording it); it is bounded instead, and the rate gate answers at once
 	// when a Retry-After would outlast the bound. What happened is recorded
@@ -366,6 +384,9 @@ func (d *Delivery) send(ctx context.Context, r storage.OutboxRow) {
 		d.paces[r.PaceKey()].blocked = until
 		d.mu.Unlock()
 		log.Info("rate limited; retrying after Retry-After", "retry_after", rl.RetryAfter)
+		record(func(ctx context.Context) error {
+			return d.db.HoldDestination(ctx, r.PaceKey(), until, d.Rate, d.Burst)
+		})
 		record(func(ctx context.Context) error {
 			return d.db.OutboxRetry(ctx, r.ID, until, "ratelimited", false)
 		})

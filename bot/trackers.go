@@ -202,8 +202,13 @@ func followed(id int64, url string, ref tracker.Ref) storage.TrackerLink {
 // pollTrackers is the poller: each tracker is asked what changed for the
 // links it follows, and each change of an issue's state moves its item
 // and tells its followers, as a change by hand does. A tracker's trouble
-// is logged once and stops only that tracker's poll.
+// is logged once and stops only that tracker's poll. Replicas on one
+// database poll one at a time: the one holding the poller's lease, which
+// lasts two polls, so it passes on when its holder stops.
 func (b *Handlers) pollTrackers(ctx context.Context, _ time.Time) error {
+	if held, err := b.db.TakeLease(ctx, trackerJob, 2*b.trackers.poll); err != nil || !held {
+		return err
+	}
 	var errs []error
 	for _, c := range b.trackers.clients {
 		if err := b.pollTracker(ctx, c); err != nil {

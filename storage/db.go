@@ -36,6 +36,7 @@ type DB struct {
 	read  *pool
 
 	closePool func() // PostgreSQL: closes the pgx pool under write
+	replica   string // PostgreSQL: this process's name in claims and leases
 
 	ops     chan *writeOp
 	stop    chan struct{}

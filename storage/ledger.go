@@ -44,7 +44,13 @@ func markEvent(ctx context.Context, tx *Tx, eventID, now string) error {
 
 // PruneEvents forgets deliveries handled before cutoff and returns how many.
 // Slack retries a delivery for minutes, not hours, so an hour's memory is plenty.
+// On PostgreSQL the same regular sweep folds the item counts' deltas.
 func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int64, error) {
+	if db.pg {
+		if err := db.compactCounts(ctx); err != nil {
+			return 0, fmt.Errorf("compact item counts: %w", err)
+		}
+	}
 	res, err := db.exec(ctx,
 		`DELETE FROM processed_events WHERE processed_at < ?`, formatTime(cutoff))
 	if err != nil {

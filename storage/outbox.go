@@ -147,6 +147,9 @@ func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]Outbox
 			args = append(args, k)
 		}
 	}
+	if db.pg {
+		args = append(args, db.replica, args[0])
+	}
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT o.id, o.attempts, o.key, coalesce(o.item_id, 0), o.channel,
 		       CASE WHEN o.thread_of = '' THEN o.thread_ts ELSE p.sent_ts END,
@@ -155,7 +158,7 @@ func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]Outbox
 		LEFT JOIN outbox p ON p.key = o.thread_of AND o.thread_of <> ''
 		WHERE o.state = 'pending' AND o.next_attempt_at <= ?
 		  AND (o.thread_of = '' OR p.state = 'sent')
-		  `+notIn+`
+		  `+notIn+db.unclaimed()+`
 		ORDER BY o.lane, o.next_attempt_at, o.id
 		LIMIT ?`, append(args, limit)...)
 	if err != nil {

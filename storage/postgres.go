@@ -40,7 +40,7 @@ func OpenPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %s", shown, pgMessage(err))
 	}
 	sdb := stdlib.OpenDBFromPool(p)
-	db := &DB{path: shown, pg: true, Now: time.Now}
+	db := &DB{path: shown, pg: true, Now: time.Now, replica: replicaName()}
 	db.write = &pool{DB: sdb, db: db}
 	db.read = db.write
 	if err := sdb.PingContext(ctx); err != nil {
