@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -76,20 +77,26 @@ type Server struct {
 	tickets     map[string]bool
 	conn        *wsConn
 	connections int
-	sent        []Envelope
-	acks        []Ack
-	unacked     map[string]Envelope // Events API envelopes awaiting an ack, by id
-	calls       []Call
-	limits      map[string]*limit
-	failures    map[string]*failure
-	messages    map[string][]Message // by channel
-	notIn       map[string]bool      // channels the bot is not a member of
-	groups      map[string][]string
-	junk        []string // messages from the client that were not acks
-	seq         int64
-	latency     time.Duration      // delay of every Web API answer, see SetLatency
-	budget      postBudget         // chat.postMessage budget per channel, see SetPostBudget
-	uploads     map[string]*upload // files by id, from files.getUploadURLExternal on
+	// spread: hold every connection the app opens and spread envelopes
+	// over them in turn, as Slack does for an app's several processes.
+	spread   bool
+	conns    []*wsConn
+	turn     int
+	sentOn   map[string]*wsConn // spread: the connection each unacked envelope went out on
+	sent     []Envelope
+	acks     []Ack
+	unacked  map[string]Envelope // Events API envelopes awaiting an ack, by id
+	calls    []Call
+	limits   map[string]*limit
+	failures map[string]*failure
+	messages map[string][]Message // by channel
+	notIn    map[string]bool      // channels the bot is not a member of
+	groups   map[string][]string
+	junk     []string // messages from the client that were not acks
+	seq      int64
+	latency  time.Duration      // delay of every Web API answer, see SetLatency
+	budget   postBudget         // chat.postMessage budget per channel, see SetPostBudget
+	uploads  map[string]*upload // files by id, from files.getUploadURLExternal on
 }
 
 // wsConn is one websocket connection; gorilla allows one writer at a time.
@@ -230,7 +237,11 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 
 	// What to redeliver is decided before the connection is published, so
 	// an envelope sent on the new connection is never also "redelivered".
-	again := s.takeUnacked()
+	// Spread, the other connections still hold theirs.
+	var again []Envelope
+	if !s.isSpread() {
+		again = s.takeUnacked()
+	}
 	hello := map[string]any{
 		"type":            "hello",
 		"num_connections": 1,
@@ -246,6 +257,9 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	old := s.conn
 	s.conn = c
 	s.connections++
+	if s.spread {
+		s.conns, old = append(s.conns, c), nil
+	}
 	s.notify()
 	s.mu.Unlock()
 	if old != nil {
@@ -339,6 +353,7 @@ func (s *Server) readAcks(c *wsConn) {
 		}
 		s.acks = append(s.acks, Ack{EnvelopeID: ack.EnvelopeID, Payload: ack.Payload, At: now, Latency: latency})
 		delete(s.unacked, ack.EnvelopeID)
+		delete(s.sentOn, ack.EnvelopeID)
 		s.notify()
 		s.mu.Unlock()
 	}
@@ -358,13 +373,69 @@ func (s *Server) dropConn(c *wsConn) {
 	if s.conn == c {
 		s.conn = nil
 	}
+	if s.spread {
+		s.conns = slices.DeleteFunc(s.conns, func(o *wsConn) bool { return o == c })
+		if s.conn == nil && len(s.conns) > 0 {
+			s.conn = s.conns[len(s.conns)-1]
+		}
+		var again []Envelope
+		for id, on := range s.sentOn {
+			if env, ok := s.unacked[id]; ok && on == c {
+				env.RetryAttempt++
+				env.RetryReason = "timeout"
+				s.unacked[id] = env
+				again = append(again, env)
+			}
+		}
+		if len(again) > 0 && len(s.conns) > 0 {
+			to := s.conns[0]
+			for _, env := range again {
+				s.sentOn[env.EnvelopeID] = to
+			}
+			go s.resend(to, again)
+		}
+	}
 	s.notify()
 }
 
 func (s *Server) current() *wsConn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.spread && len(s.conns) > 0 {
+		s.turn++
+		return s.conns[s.turn%len(s.conns)]
+	}
 	return s.conn
+}
+
+// Spread makes the server hold every connection the app opens (its
+// replicas') and send each envelope on the next in turn. When one closes,
+// the envelopes it left unacked are delivered again on another, as Slack
+// retries an envelope no one acked.
+func (s *Server) Spread() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spread = true
+	s.sentOn = map[string]*wsConn{}
+}
+
+func (s *Server) isSpread() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.spread
+}
+
+// OpenConnections is how many connections are open now.
+func (s *Server) OpenConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.spread {
+		return len(s.conns)
+	}
+	if s.conn != nil {
+		return 1
+	}
+	return 0
 }
 
 // Connections is how many websocket connections the client has opened.
@@ -401,6 +472,9 @@ func (s *Server) Send(env Envelope) Envelope {
 	s.mu.Lock()
 	if env.Type == "events_api" {
 		s.unacked[env.EnvelopeID] = env
+		if s.spread {
+			s.sentOn[env.EnvelopeID] = c
+		}
 	}
 	s.sent = append(s.sent, env)
 	s.notify()

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/liaisonbot/liaison/bot/slackfake"
+	"github.com/liaisonbot/liaison/storage"
+	"github.com/liaisonbot/liaison/storage/pgtest"
+)
+
+// TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill runs two built
+// binaries on one PostgreSQL database against one test Slack that spreads
+// envelopes over both connections. Both start on an empty database and
+// migrate it once; 1,000 mentions become 1,000 items, each confirmed once;
+// then one replica is killed with SIGKILL mid-stream: every envelope it
+// acked has its item, what it left unacked is delivered to the other, and
+// the confirmations it had claimed are sent by the other once its lease
+// runs out.
+func TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill(t *testing.T) {
+	url := pgtest.Schema(t)
+	if testing.Short() {
+		t.Skip("runs two binaries through 1,300 captures; not in -short")
+	}
+	bin := buildLiaison(t)
+	fake := slackfake.New(t)
+	fake.Spread()
+	dir := t.TempDir()
+	var logs syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replicas' logs:\n%s", logs.String())
+		}
+	})
+	start := func(name string) *exec.Cmd {
+		cmd := exec.Command(bin, "run")
+		cmd.Stderr, cmd.Stdout = &logs, &logs
+		cmd.Env = append(fakeEnv(fake, filepath.Join(dir, name+".db")),
+			"LIAISON_DATABASE_URL="+url, "LIAISON_LOG_LEVEL=warn", "LIAISON_HTTP_ADDR=")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		return cmd
+	}
+	a, _ := start("a"), start("b")
+	fake.WaitFor("both replicas connected", func() bool { return fake.OpenConnections() == 2 })
+
+	const channels = 100
+	tsOf := map[string]string{} // envelope id → the mention's ts
+	channelOf := map[string]string{}
+	send := func(from, to int) {
+		for i := from; i < to; i++ {
+			ch := fmt.Sprintf("C0REPL%03d", i%channels)
+			m, env := fake.SendMention(slackfake.Message{Channel: ch, User: "U0ALICE",
+				Text: fmt.Sprintf("<@%s> feature: replicated request %d", slackfake.BotUserID, i)})
+			tsOf[env.EnvelopeID], channelOf[m.TS] = m.TS, ch
+		}
+	}
+	// confirmations counts the bot's replies in each mention's thread.
+	confirmations := func() map[string]int {
+		n := map[string]int{}
+		for c := range channels {
+			for _, m := range fake.Messages(fmt.Sprintf("C0REPL%03d", c)) {
+				if m.BotID != "" && m.ThreadTS != "" {
+					n[m.ThreadTS]++
+				}
+			}
+		}
+		return n
+	}
+
+	// Waves of 100: a steady stream, not one burst (see the benchmark for bursts).
+	const first, wave = 1000, 100
+	for i := 0; i < first; i += wave {
+		send(i, i+wave)
+		fake.WaitWithin(time.Minute, fmt.Sprintf("%d acks", i+wave), func() bool { return len(fake.Acks()) >= i+wave })
+	}
+	fake.WaitWithin(2*time.Minute, "1,000 confirmations", func() bool { return len(confirmations()) >= first })
+
+	ctx := context.Background()
+	db, err := storage.OpenPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	items := func() map[string]int {
+		n := map[string]int{}
+		if err := db.EachItem(ctx, func(it storage.ExportItem) error {
+			n[it.Item.Source.TS]++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if v, err := db.SchemaVersion(ctx); err != nil || v != 1 {
+		t.Errorf("schema version = %d, %v; want 1, migrated once", v, err)
+	}
+	stored := items()
+	if len(stored) != first {
+		t.Errorf("%d items stored for %d mentions", len(stored), first)
+	}
+	for ts, k := range stored {
+		if k != 1 {
+			t.Errorf("mention %s stored %d times", ts, k)
+		}
+	}
+	for ts, k := range confirmations() {
+		if k != 1 {
+			t.Errorf("mention %s confirmed %d times", ts, k)
+		}
+	}
+
+	// Kill one mid-stream.
+	acksBefore := len(fake.Acks())
+	const more = 300
+	send(first, first+wave)
+	fake.WaitFor("some acks of the second stream", func() bool { return len(fake.Acks()) >= acksBefore+30 })
+	if err := a.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Wait()
+	fake.WaitFor("one replica left", func() bool { return fake.OpenConnections() == 1 })
+	for i := first + wave; i < first+more; i += wave {
+		send(i, i+wave)
+	}
+	fake.WaitWithin(time.Minute, "every envelope acked by the survivor", func() bool {
+		acked := map[string]bool{}
+		for _, ack := range fake.Acks() {
+			acked[ack.EnvelopeID] = true
+		}
+		return len(acked) >= first+more
+	})
+	stored = items()
+	for id, ts := range tsOf {
+		if stored[ts] != 1 {
+			t.Errorf("envelope %s (mention %s): %d items, want 1", id, ts, stored[ts])
+		}
+	}
+	// The killed replica's claimed confirmations go out once its lease ends.
+	fake.WaitWithin(storage.OutboxLease+time.Minute, "every mention confirmed", func() bool { return len(confirmations()) >= first+more })
+	doubled := 0
+	for _, k := range confirmations() {
+		if k > 1 {
+			doubled++
+		}
+	}
+	// A confirmation the killed replica had posted but not yet recorded as
+	// sent is posted again: at most one per send it had in flight.
+	if doubled > 8 {
+		t.Errorf("%d confirmations posted twice; at most the killed replica's sends in flight may be", doubled)
+	}
+	t.Logf("killed after %d acks of the second stream; %d confirmations posted twice", len(fake.Acks())-acksBefore, doubled)
+}
