@@ -92,9 +92,6 @@ func (db *DB) backend() string {
 	return "sqlite"
 }
 
-// Backend names the engine the database is on: "sqlite" or "postgres".
-func (db *DB) Backend() string { return db.backend() }
-
 // rebound caches queries rebound for PostgreSQL.
 var rebound sync.Map // string -> string
 

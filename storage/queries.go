@@ -157,7 +157,8 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]backlog.Item, 
 		CROSS JOIN items i ON i.id = f.id
 		ORDER BY f.r, f.id DESC`, []any{all, "{title} : (" + all + ")", limit}
 	if db.pg {
-		query, args = pgSearch, []any{strings.Join(textWords(q)[:min(10, len(textWords(q)))], " "), limit}
+		words := textWords(q)
+		query, args = pgSearch, []any{strings.Join(words[:min(10, len(words))], " "), limit}
 	}
 	items, err := db.queryItems(ctx, query, args...)
 	if err != nil {

@@ -24,9 +24,6 @@ func replicaName() string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
-// Replica names this process among those sharing the database.
-func (db *DB) Replica() string { return db.replica }
-
 // errPaced is a claim refused for the destination's budget.
 var errPaced = errors.New("destination paced")
 
