@@ -62,7 +62,7 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	newer := "PRAGMA user_version = 999"
-	if onPostgres {
+	if onPostgres() {
 		newer = "INSERT INTO liaison_schema (version) VALUES (999)"
 	}
 	if _, err := db.write.ExecContext(ctx, newer); err != nil {

@@ -21,13 +21,13 @@ import (
 // The suite runs on SQLite, or on PostgreSQL when LIAISON_TEST_STORAGE is
 // "postgres": then LIAISON_TEST_DATABASE_URL names the server, and each
 // test gets a schema of its own (scripts/test-postgres starts one).
-var onPostgres = os.Getenv("LIAISON_TEST_STORAGE") == "postgres"
+func onPostgres() bool { return os.Getenv("LIAISON_TEST_STORAGE") == "postgres" }
 
 // newStore names a fresh, empty database for this test: a file in a
 // temporary directory, or a PostgreSQL schema dropped when the test ends.
 func newStore(t testing.TB) string {
 	t.Helper()
-	if !onPostgres {
+	if !onPostgres() {
 		return filepath.Join(t.TempDir(), "liaison.db")
 	}
 	return pgtest.Schema(t)
@@ -35,7 +35,7 @@ func newStore(t testing.TB) string {
 
 // openAt opens the database newStore named (SQLite or PostgreSQL).
 func openAt(ctx context.Context, store string) (*DB, error) {
-	if onPostgres {
+	if onPostgres() {
 		return OpenPostgres(ctx, store)
 	}
 	return Open(ctx, store)
@@ -44,7 +44,7 @@ func openAt(ctx context.Context, store string) (*DB, error) {
 // sqliteOnly skips a test of SQLite's own machinery when the suite runs on PostgreSQL.
 func sqliteOnly(t testing.TB) {
 	t.Helper()
-	if onPostgres {
+	if onPostgres() {
 		t.Skip("tests SQLite's own machinery; PostgreSQL has none of it")
 	}
 }

@@ -219,7 +219,7 @@ func TestImportLeavesIndexesAsCapturesDo(t *testing.T) {
 		`SELECT * FROM label_ranks ORDER BY item_id, label`,
 		`SELECT status, kind, sum(n) FROM item_counts GROUP BY status, kind HAVING sum(n) > 0 ORDER BY status, kind`,
 	}
-	if onPostgres {
+	if onPostgres() {
 		queries = append(queries, `SELECT id, search, title_search FROM items ORDER BY id`)
 	} else {
 		queries = append(queries, `SELECT * FROM title_words ORDER BY stem, item_id`,
@@ -231,7 +231,7 @@ func TestImportLeavesIndexesAsCapturesDo(t *testing.T) {
 			t.Errorf("%s\nafter import: %v\nafter captures: %v", q, got, want)
 		}
 	}
-	if onPostgres {
+	if onPostgres() {
 		return // no FTS5 index, no title_words: the columns above are the index
 	}
 	if want, got := ftsTerms(t, src.path), ftsTerms(t, dst.path); !slices.Equal(got, want) {

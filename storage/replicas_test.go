@@ -11,7 +11,7 @@ import (
 // with clocks the test moves; SQLite serves one process and skips.
 func twoReplicas(t *testing.T) (a, b *DB, clock *time.Time) {
 	t.Helper()
-	if !onPostgres {
+	if !onPostgres() {
 		t.Skip("replicas share a database on PostgreSQL only (LIAISON_TEST_STORAGE=postgres)")
 	}
 	store := newStore(t)
