@@ -383,6 +383,7 @@ func (s *Server) dropConn(c *wsConn) {
 			if env, ok := s.unacked[id]; ok && on == c {
 				env.RetryAttempt++
 				env.RetryReason = "timeout"
+				env.SentAt = time.Now()
 				s.unacked[id] = env
 				again = append(again, env)
 			}
@@ -417,6 +418,50 @@ func (s *Server) Spread() {
 	defer s.mu.Unlock()
 	s.spread = true
 	s.sentOn = map[string]*wsConn{}
+}
+
+// RedeliverAfter makes the server send an Events API envelope again when
+// no one acked it within wait, up to three times, as Slack does; each
+// time on the next connection in turn when spread.
+func (s *Server) RedeliverAfter(wait time.Duration) {
+	done := make(chan struct{})
+	s.t.Cleanup(func() { close(done) })
+	go func() {
+		tick := time.NewTicker(wait / 10)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			now := time.Now()
+			s.mu.Lock()
+			var again []Envelope
+			for id, env := range s.unacked {
+				if env.RetryAttempt < 3 && now.Sub(env.SentAt) >= wait {
+					env.RetryAttempt++
+					env.RetryReason = "timeout"
+					env.SentAt = now
+					s.unacked[id] = env
+					again = append(again, env)
+				}
+			}
+			s.mu.Unlock()
+			for _, env := range again {
+				c := s.current()
+				if c == nil {
+					continue
+				}
+				s.mu.Lock()
+				if s.spread {
+					s.sentOn[env.EnvelopeID] = c
+				}
+				s.mu.Unlock()
+				s.resend(c, []Envelope{env})
+			}
+		}
+	}()
 }
 
 func (s *Server) isSpread() bool {
