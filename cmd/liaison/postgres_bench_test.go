@@ -35,6 +35,7 @@ func BenchmarkBurstOnPostgres(b *testing.B) {
 					env = append(env, "LIAISON_DATABASE_URL="+pgtest.Schema(b))
 				}
 				env = append(env, "LIAISON_LOG_LEVEL=error", "LIAISON_HTTP_ADDR=")
+				var pids []int
 				for range c.replicas {
 					cmd := exec.Command(bin, "run")
 					cmd.Env = env
@@ -42,10 +43,19 @@ func BenchmarkBurstOnPostgres(b *testing.B) {
 						b.Fatal(err)
 					}
 					b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+					pids = append(pids, cmd.Process.Pid)
+				}
+				botCPU := func() float64 {
+					var s float64
+					for _, pid := range pids {
+						s += procCPU(b, pid)
+					}
+					return s
 				}
 				fake.WaitFor("the replicas connected", func() bool { return fake.OpenConnections() == c.replicas })
 
 				const n, channels = 1000, 20
+				cpu0 := botCPU()
 				start := time.Now()
 				sent := map[string]time.Time{}
 				for i := range n {
@@ -61,6 +71,7 @@ func BenchmarkBurstOnPostgres(b *testing.B) {
 						}
 					}
 				}
+				cpu := botCPU() - cpu0
 				var lat []time.Duration
 				var last time.Time
 				late := n - len(first)
@@ -77,6 +88,7 @@ func BenchmarkBurstOnPostgres(b *testing.B) {
 				b.ReportMetric(float64(len(first))/last.Sub(start).Seconds(), "captures/s")
 				reportPercentiles(b, "ack", lat)
 				b.ReportMetric(float64(late), "late")
+				b.ReportMetric(cpu, "bot-cpu-s")
 			}
 		})
 	}

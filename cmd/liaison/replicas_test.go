@@ -32,7 +32,18 @@ func TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill(t *testing.T) {
 	fake := slackfake.New(t)
 	fake.Spread()
 	fake.RedeliverAfter(3 * time.Second) // an envelope not acked in time comes again, as from Slack
+	fake.SetLatency(150 * time.Millisecond)
+	fake.SetPostBudget(1, 3) // per channel, 429 + Retry-After beyond
 	dir := t.TempDir()
+	// One digest period falls due a minute or two in, while both run.
+	due := time.Now().UTC().Add(90 * time.Second)
+	config := writeFile(t, fmt.Sprintf(`digests:
+  - name: daily
+    channel: C0DIGEST
+    schedule: "%d %d * * *"
+    catch_up: 1s
+    chart: false
+`, due.Minute(), due.Hour()))
 	var logs syncBuffer
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -40,7 +51,7 @@ func TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill(t *testing.T) {
 		}
 	})
 	start := func(name string) *exec.Cmd {
-		cmd := exec.Command(bin, "run")
+		cmd := exec.Command(bin, "run", "--config", config)
 		cmd.Stderr, cmd.Stdout = &logs, &logs
 		cmd.Env = append(fakeEnv(fake, filepath.Join(dir, name+".db")),
 			"LIAISON_DATABASE_URL="+url, "LIAISON_LOG_LEVEL=warn", "LIAISON_HTTP_ADDR=")
@@ -123,6 +134,22 @@ func TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill(t *testing.T) {
 		}
 	}
 
+	// The digest: posted once, by one of the two.
+	digests := func() int {
+		n := 0
+		for _, m := range fake.Messages("C0DIGEST") {
+			if m.BotID != "" && m.ThreadTS == "" {
+				n++
+			}
+		}
+		return n
+	}
+	fake.WaitWithin(time.Until(due)+time.Minute, "the digest", func() bool { return digests() > 0 })
+	fake.WaitWithin(10*time.Second, "both replicas past the digest's minute", func() bool { return time.Since(due) > 5*time.Second })
+	if n := digests(); n != 1 {
+		t.Errorf("the digest was posted %d times, want once", n)
+	}
+
 	// Kill one mid-stream.
 	acksBefore := len(fake.Acks())
 	const more = 300
@@ -153,11 +180,18 @@ func TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill(t *testing.T) {
 	if doubled > 8 {
 		t.Errorf("%d confirmations posted twice; at most the killed replica's sends in flight may be", doubled)
 	}
+	limited := 0
+	for _, c := range fake.Calls("chat.postMessage") {
+		if c.Error == "ratelimited" {
+			limited++
+		}
+	}
 	redelivered := 0
 	for _, e := range fake.Sent() {
 		if e.RetryAttempt > 0 {
 			redelivered++
 		}
 	}
-	t.Logf("%d envelopes delivered again (not acked in 3 s, or left by the killed replica); %d confirmations posted twice", redelivered, doubled)
+	t.Logf("%d envelopes delivered again (not acked in 3 s, or left by the killed replica); %d confirmations posted twice; %d posts answered 429",
+		redelivered, doubled, limited)
 }

@@ -2,8 +2,10 @@
 -- 15 or newer. The same tables, columns and meanings (see the SQLite
 -- migrations for each one's story), with these differences:
 --   * times are timestamptz (tracker_links.checked_at stays text: '' is "never");
---   * full text is a generated tsvector column with a GIN index, no FTS5
---     tables; similar items read it too, so there is no title_words;
+--   * full text is two tsvector columns with GIN indexes, no FTS5 tables;
+--     similar items read them too, so there is no title_words. A trigger
+--     keeps them (a generated column would be stemmed again on every
+--     update: a vote, a move);
 --   * item_counts holds deltas, summed when read: a capture adds a row
 --     rather than updating a shared one, so concurrent captures never
 --     wait on each other; CompactCounts folds them;
@@ -41,8 +43,8 @@ CREATE TABLE items (
     updated_at       timestamptz NOT NULL,
     closed_at        timestamptz,
     vote_count       integer NOT NULL DEFAULT 0,
-    search           tsvector GENERATED ALWAYS AS (to_tsvector('english', title || ' ' || body)) STORED,
-    title_search     tsvector GENERATED ALWAYS AS (to_tsvector('english', title)) STORED
+    search           tsvector NOT NULL DEFAULT ''::tsvector, -- title and body, kept by items_search
+    title_search     tsvector NOT NULL DEFAULT ''::tsvector  -- title alone
 );
 
 CREATE UNIQUE INDEX items_source ON items (source_team, source_channel, source_ts) WHERE source_ts <> '';
@@ -218,6 +220,20 @@ CREATE TABLE tracker_filings (
 );
 
 -- Triggers: what SQLite's do, in PL/pgSQL.
+CREATE FUNCTION items_search() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' OR NEW.title IS DISTINCT FROM OLD.title OR NEW.body IS DISTINCT FROM OLD.body THEN
+        NEW.search := to_tsvector('english', NEW.title || ' ' || NEW.body);
+        NEW.title_search := to_tsvector('english', NEW.title);
+    ELSE
+        NEW.search := OLD.search;
+        NEW.title_search := OLD.title_search;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER items_search BEFORE INSERT OR UPDATE ON items
+    FOR EACH ROW EXECUTE FUNCTION items_search();
+
 CREATE FUNCTION item_votes_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
