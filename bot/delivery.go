@@ -42,6 +42,7 @@ type outboxStore interface {
 	// ClaimOutbox and HoldDestination share messages and destinations'
 	// budgets with the other replicas on the same database, if any.
 	ClaimOutbox(ctx context.Context, id int64, paceKey string, rate float64, burst int) (ok bool, retryAt time.Time, err error)
+	RenewOutboxClaim(ctx context.Context, id int64) error
 	HoldDestination(ctx context.Context, paceKey string, until time.Time, rate float64, burst int) error
 	PendingOutbox(ctx context.Context) (int, error)
 	CurrentTime() time.Time
@@ -331,6 +332,28 @@ func (d *Delivery) post(ctx context.Context, r storage.OutboxRow) (channel, ts s
 	return "", ts, err
 }
 
+// renewClaim renews this replica's claim on message id every third of
+// its lease until the returned stop is called: a send and its recording
+// keep the message theirs however long they take.
+func (d *Delivery) renewClaim(ctx context.Context, log *slog.Logger, id int64) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(storage.OutboxLease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if err := d.db.RenewOutboxClaim(context.WithoutCancel(ctx), id); err != nil {
+					log.Warn("renew outbox claim", "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
 // send posts one outbox message and records what happened: sent (with the
 // ts, in one statement), rescheduled (Retry-After on 429, for this
 // destination alone; exponential backoff otherwise), or dead after
@@ -351,6 +374,7 @@ func (d *Delivery) send(ctx context.Context, r storage.OutboxRow) {
 		}
 		return
 	}
+	defer d.renewClaim(ctx, log, r.ID)()
 	// A send in flight is not cancelled by shutdown (that could post without
 	// recording it); it is bounded instead, and the rate gate answers at once
 	// when a Retry-After would outlast the bound. What happened is recorded

@@ -10,10 +10,9 @@ import (
 	"time"
 )
 
-// OutboxLease is how long a replica's claim on an outbox message lasts.
-// A send is bounded at a few seconds (the bot's send timeout), so the
-// claim outlives any send and its recording; a replica that dies holding
-// claims has them pass to the others once they expire.
+// OutboxLease is how long a replica's claim on an outbox message lasts
+// unless renewed (RenewOutboxClaim) while it is being sent; a replica
+// that dies holding claims has them pass to the others once they expire.
 const OutboxLease = 15 * time.Second
 
 // replicaName names this process among the replicas sharing a database.
@@ -87,6 +86,20 @@ func (db *DB) ClaimOutbox(ctx context.Context, id int64, paceKey string, rate fl
 		return false, time.Time{}, fmt.Errorf("claim outbox %d: %w", id, err)
 	}
 	return ok, retryAt, nil
+}
+
+// RenewOutboxClaim extends this replica's claim on message id by another
+// OutboxLease, while its send goes on. A no-op on SQLite.
+func (db *DB) RenewOutboxClaim(ctx context.Context, id int64) error {
+	if !db.pg {
+		return nil
+	}
+	_, err := db.exec(ctx, `UPDATE outbox SET lease_until = ? WHERE id = ? AND claimed_by = ? AND state = 'pending'`,
+		formatTime(db.Now().Add(OutboxLease)), id, db.replica)
+	if err != nil {
+		return fmt.Errorf("renew claim on outbox %d: %w", id, err)
+	}
+	return nil
 }
 
 // HoldDestination keeps every replica from posting to paceKey before until

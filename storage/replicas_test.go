@@ -51,6 +51,15 @@ func TestOutboxMessageIsSentByOneReplicaUntilItsLeaseExpires(t *testing.T) {
 	if due, err := b.DueOutbox(ctx, 10, nil); err != nil || len(due) != 0 {
 		t.Errorf("due on b while a holds the message = %d, %v; want none", len(due), err)
 	}
+	// A send that takes long renews the claim: it stays a's past the first lease.
+	*clock = clock.Add(OutboxLease - time.Second)
+	if err := a.RenewOutboxClaim(ctx, due[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	*clock = clock.Add(2 * time.Second)
+	if ok, _, err := b.ClaimOutbox(ctx, due[0].ID, "C1", 0, 0); err != nil || ok {
+		t.Errorf("b's claim of a renewed message = %v, %v; want refused", ok, err)
+	}
 	// a dies holding it: once the lease runs out, b sends it.
 	*clock = clock.Add(OutboxLease + time.Second)
 	if due, err := b.DueOutbox(ctx, 10, nil); err != nil || len(due) != 1 {
