@@ -35,8 +35,8 @@ func TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill(t *testing.T) {
 	fake.SetLatency(150 * time.Millisecond)
 	fake.SetPostBudget(1, 3) // per channel, 429 + Retry-After beyond
 	dir := t.TempDir()
-	// One digest period falls due a minute or two in, while both run.
-	due := time.Now().UTC().Add(90 * time.Second)
+	// One digest period falls due 30 to 90 s in, while both run.
+	due := time.Now().UTC().Add(90 * time.Second).Truncate(time.Minute)
 	config := writeFile(t, fmt.Sprintf(`digests:
   - name: daily
     channel: C0DIGEST
@@ -145,7 +145,7 @@ func TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill(t *testing.T) {
 		return n
 	}
 	fake.WaitWithin(time.Until(due)+time.Minute, "the digest", func() bool { return digests() > 0 })
-	fake.WaitWithin(10*time.Second, "both replicas past the digest's minute", func() bool { return time.Since(due) > 5*time.Second })
+	fake.WaitWithin(time.Until(due)+15*time.Second, "both replicas well past the digest's time", func() bool { return time.Since(due) > 10*time.Second })
 	if n := digests(); n != 1 {
 		t.Errorf("the digest was posted %d times, want once", n)
 	}
