@@ -75,7 +75,12 @@ func pgMessage(err error) string {
 	}
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
-		return "cannot connect: " + errors.Unwrap(ce).Error()
+		if inner := errors.Unwrap(ce); inner != nil {
+			// One line per address tried; the first names the problem.
+			first, _, _ := strings.Cut(inner.Error(), "\n")
+			return "cannot connect: " + first
+		}
+		return "cannot connect"
 	}
 	var pce *pgconn.ParseConfigError
 	if errors.As(err, &pce) {

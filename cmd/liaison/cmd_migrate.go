@@ -61,7 +61,7 @@ func cmdMigrate(ctx context.Context, g globals, to string) error {
 // PostgreSQL database at to, migrated first, and says what it copied.
 func migrateToPostgres(ctx context.Context, g globals, cfg Config, to string) error {
 	if !strings.HasPrefix(to, "postgres://") && !strings.HasPrefix(to, "postgresql://") {
-		return usageError{cmd: "liaison migrate", msg: "--to-postgres: " + storage.RedactURL(to) + " is not a PostgreSQL URL (example: postgres://liaison:secret@db.internal:5432/liaison)"}
+		return usageError{cmd: "liaison migrate", msg: "--to-postgres: " + storage.RedactURL(to) + " is not a PostgreSQL URL (example: postgres://liaison:PASSWORD@db.internal:5432/liaison)"}
 	}
 	src, err := openExistingDB(ctx, cfg.Storage.Path)
 	if err != nil {

@@ -310,7 +310,7 @@ func (cfg *Config) validate(slack bool) error {
 	}
 	if u := cfg.Storage.URL; u != "" {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "postgres" && pu.Scheme != "postgresql") {
-			add("storage.url: must be a PostgreSQL URL (example: postgres://liaison:secret@db.internal:5432/liaison, or set LIAISON_DATABASE_URL); leave empty for SQLite")
+			add("storage.url: must be a PostgreSQL URL (example: postgres://liaison:PASSWORD@db.internal:5432/liaison, or set LIAISON_DATABASE_URL); leave empty for SQLite")
 		}
 	}
 	if cfg.Storage.Path == "" {

@@ -375,6 +375,8 @@ func TestValidationMessages(t *testing.T) {
 			`slack.api_url: "slack.com/api" is not an http(s) URL (example: https://slack.com/api/; leave empty for Slack's own)`},
 		{"storage path", func(c *Config) { c.Storage.Path = "" },
 			"storage.path: must not be empty (example: liaison.db, or set LIAISON_DB=/data/liaison.db)"},
+		{"storage url", func(c *Config) { c.Storage.URL = "mysql://liaison:secret@db/liaison" },
+			"storage.url: must be a PostgreSQL URL (example: postgres://liaison:PASSWORD@db.internal:5432/liaison, or set LIAISON_DATABASE_URL); leave empty for SQLite"},
 		{"http addr", func(c *Config) { c.HTTP.Addr = "8080" },
 			`http.addr: "8080" is not host:port (example: 127.0.0.1:8080; "" turns it off)`},
 		{"log level", func(c *Config) { c.Log.Level = "verbose" },
