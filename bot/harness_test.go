@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/liaisonbot/liaison/bot/slackfake"
 	"github.com/liaisonbot/liaison/scheduler"
 	"github.com/liaisonbot/liaison/storage"
+	"github.com/liaisonbot/liaison/storage/pgtest"
 	"github.com/slack-go/slack"
 )
 
@@ -142,19 +144,49 @@ type harness struct {
 	done   chan error
 }
 
-// newHarness builds the bot without starting it, so a test can add routes.
-func newHarness(t testing.TB) *harness {
+// onPostgres reports whether the suite runs on PostgreSQL
+// (LIAISON_TEST_STORAGE=postgres, with LIAISON_TEST_DATABASE_URL), not SQLite.
+func onPostgres() bool { return os.Getenv("LIAISON_TEST_STORAGE") == "postgres" }
+
+// sqliteOnly skips a test that reaches into SQLite's file itself.
+func sqliteOnly(t testing.TB) {
 	t.Helper()
-	fake := slackfake.New(t)
-	path := filepath.Join(t.TempDir(), "liaison.db")
-	db, err := storage.Open(context.Background(), path)
+	if onPostgres() {
+		t.Skip("reaches into the SQLite file itself")
+	}
+}
+
+// openTestDB opens a fresh, migrated database for one test: a SQLite file
+// in a temporary directory, or a PostgreSQL schema of its own. It returns
+// where it is (the file's path, or the schema's URL).
+func openTestDB(t testing.TB) (*storage.DB, string) {
+	t.Helper()
+	ctx := context.Background()
+	var db *storage.DB
+	var where string
+	var err error
+	if onPostgres() {
+		where = pgtest.Schema(t)
+		db, err = storage.OpenPostgres(ctx, where)
+	} else {
+		where = filepath.Join(t.TempDir(), "liaison.db")
+		db, err = storage.Open(ctx, where)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
+	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return db, where
+}
+
+// newHarness builds the bot without starting it, so a test can add routes.
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	fake := slackfake.New(t)
+	db, path := openTestDB(t)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	sched := watch(scheduler.New(context.Background(), log))
@@ -578,15 +610,7 @@ type noSlack struct{ SlackAPI }
 // Slack, as a unit test of a handler needs.
 func newTestHandlers(t *testing.T) *Handlers {
 	t.Helper()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "liaison.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := openTestDB(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := noSlack{}
 	h := &Handlers{

@@ -242,6 +242,7 @@ func TestTopIsCapped(t *testing.T) {
 // with key, through a connection of its own; ok is false when there is none.
 func outboxState(t *testing.T, h *harness, key string) (state, sentTS string, attempts int, ok bool) {
 	t.Helper()
+	sqliteOnly(t)
 	conn, err := sql.Open("sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
 	if err != nil {
 		t.Fatal(err)
@@ -262,6 +263,7 @@ func outboxState(t *testing.T, h *harness, key string) (state, sentTS string, at
 // connection of its own, as if the change had happened then.
 func backdateStatus(t *testing.T, h *harness, id int64, when time.Time) {
 	t.Helper()
+	sqliteOnly(t)
 	conn, err := sql.Open("sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)

@@ -33,6 +33,7 @@ func TestCaptureOfMergedItemVotesOnItsTarget(t *testing.T) {
 }
 
 func TestFailedEventCaptureIsLeftForRedelivery(t *testing.T) {
+	sqliteOnly(t)
 	h := startBot(t)
 	// Make every insert into items fail, as a broken disk would.
 	raw, err := sql.Open("sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)")

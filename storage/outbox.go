@@ -108,10 +108,11 @@ func (db *DB) EnqueueUnlessRecent(ctx context.Context, prefix string, window tim
 	err = db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		last, ok = time.Time{}, false
 		var at sql.NullString
-		// Keys sort by prefix: the range is the unique key index's.
+		// Keys sort by prefix, byte by byte: the range is the unique key
+		// index's. U+10FFFF is the last character there is, and valid text.
 		if err := tx.QueryRowContext(ctx, `
 			SELECT max(created_at) FROM outbox WHERE key >= ? AND key < ?`,
-			prefix, prefix+"\xff").Scan(&at); err != nil {
+			prefix, prefix+"\U0010FFFF").Scan(&at); err != nil {
 			return err
 		}
 		if at.Valid {
