@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -50,19 +52,41 @@ func TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill(t *testing.T) {
 			t.Logf("replicas' logs:\n%s", logs.String())
 		}
 	})
-	start := func(name string) *exec.Cmd {
+	// Replica b serves /healthz, on a port free a moment ago.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	healthAddr := l.Addr().String()
+	l.Close()
+	start := func(name, httpAddr string) *exec.Cmd {
 		cmd := exec.Command(bin, "run", "--config", config)
 		cmd.Stderr, cmd.Stdout = &logs, &logs
 		cmd.Env = append(fakeEnv(fake, filepath.Join(dir, name+".db")),
-			"LIAISON_DATABASE_URL="+url, "LIAISON_LOG_LEVEL=warn", "LIAISON_HTTP_ADDR=")
+			"LIAISON_DATABASE_URL="+url, "LIAISON_LOG_LEVEL=warn", "LIAISON_HTTP_ADDR="+httpAddr)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 		return cmd
 	}
-	a, _ := start("a"), start("b")
+	a, _ := start("a", ""), start("b", healthAddr)
 	fake.WaitFor("both replicas connected", func() bool { return fake.OpenConnections() == 2 })
+	healthy := func(when string) {
+		t.Helper()
+		code, h := getHealth(t, healthAddr)
+		if code != http.StatusOK || h["db"] != "ok" || h["slack"] != "connected" {
+			t.Errorf("%s: /healthz = %d %v, want 200 with the database ok and this replica's socket connected", when, code, h)
+		}
+	}
+	fake.WaitFor("/healthz on replica b", func() bool {
+		resp, err := http.Get("http://" + healthAddr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	})
+	healthy("both running")
 
 	const channels = 100
 	tsOf := map[string]string{} // envelope id → the mention's ts
@@ -160,6 +184,7 @@ func TestTwoReplicasOnPostgresCaptureOnceAndSurviveAKill(t *testing.T) {
 	}
 	_ = a.Wait()
 	fake.WaitFor("one replica left", func() bool { return fake.OpenConnections() == 1 })
+	healthy("after the other was killed")
 	fake.WaitWithin(time.Minute, "every envelope acked by the survivor", func() bool { return acked() >= first+more })
 	stored = items()
 	for id, ts := range tsOf {
