@@ -333,8 +333,8 @@ func (d *Delivery) post(ctx context.Context, r storage.OutboxRow) (channel, ts s
 }
 
 // renewClaim renews this replica's claim on message id every third of
-// its lease until the returned stop is called: a send and its recording
-// keep the message theirs however long they take.
+// its lease until the returned stop is called: a send keeps the message
+// its own however long it takes.
 func (d *Delivery) renewClaim(ctx context.Context, log *slog.Logger, id int64) (stop func()) {
 	done := make(chan struct{})
 	go func() {
@@ -374,7 +374,7 @@ func (d *Delivery) send(ctx context.Context, r storage.OutboxRow) {
 		}
 		return
 	}
-	defer d.renewClaim(ctx, log, r.ID)()
+	stopRenewing := d.renewClaim(ctx, log, r.ID)
 	// A send in flight is not cancelled by shutdown (that could post without
 	// recording it); it is bounded instead, and the rate gate answers at once
 	// when a Retry-After would outlast the bound. What happened is recorded
@@ -382,6 +382,7 @@ func (d *Delivery) send(ctx context.Context, r storage.OutboxRow) {
 	sctx, cancel := context.WithTimeout(ctx, outboxSendTimeout)
 	channel, ts, err := d.post(sctx, r)
 	cancel()
+	stopRenewing() // what is left, recording it, is well within the lease
 	rctx := context.WithoutCancel(ctx)
 	record := func(do func(context.Context) error) {
 		for attempt := 0; ; attempt++ {

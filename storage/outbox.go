@@ -107,6 +107,16 @@ func (db *DB) EnqueueUnlessRecent(ctx context.Context, prefix string, window tim
 	now := db.Now()
 	err = db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		last, ok = time.Time{}, false
+		if tx.db.pg {
+			// Two transactions would each see the other's message not yet
+			// there and both enqueue. Both write one row per prefix first:
+			// the second waits for the first, fails to serialise, and runs
+			// again seeing its message.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO leases (name, holder, until) VALUES (?, '', ?)
+				ON CONFLICT (name) DO UPDATE SET until = excluded.until`, "enqueue:"+prefix, formatTime(now)); err != nil {
+				return err
+			}
+		}
 		var at sql.NullString
 		// Keys sort by prefix, byte by byte: the range is the unique key
 		// index's. U+10FFFF is the last character there is, and valid text.
@@ -183,9 +193,17 @@ func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]Outbox
 // the due messages at, so a message falling due in between is not missed.
 func (db *DB) NextOutboxDue(ctx context.Context, after time.Time) (time.Time, bool, error) {
 	var s sql.NullString
-	err := db.read.QueryRowContext(ctx, `
+	query, args := `
 		SELECT min(next_attempt_at) FROM outbox
-		WHERE state = 'pending' AND next_attempt_at > ?`, formatTime(after)).Scan(&s)
+		WHERE state = 'pending' AND next_attempt_at > ?`, []any{formatTime(after)}
+	if db.pg {
+		// A message another replica holds is due again when its claim
+		// runs out (that replica died, or will send it).
+		const due = `CASE WHEN claimed_by NOT IN ('', ?1) AND lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END`
+		query = `SELECT min(` + due + `) FROM outbox WHERE state = 'pending' AND ` + due + ` > ?2`
+		args = []any{db.replica, formatTime(after)}
+	}
+	err := db.read.QueryRowContext(ctx, query, args...).Scan(&s)
 	if err != nil || !s.Valid {
 		return time.Time{}, false, err
 	}

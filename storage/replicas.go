@@ -23,15 +23,19 @@ func replicaName() string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
+// busyDestination is how long a replica waits before asking again for a
+// destination another replica is sending to.
+const busyDestination = 250 * time.Millisecond
+
 // errPaced is a claim refused for the destination's budget.
 var errPaced = errors.New("destination paced")
 
 // ClaimOutbox claims pending message id for this replica before it is
 // sent, and spends one message of its destination's budget (Slack's rate
 // per destination: rate a second, burst at once) shared by every replica.
-// ok is false when another replica holds the message, it is no longer
-// pending, or the destination has no budget left; then retryAt, when set,
-// is when it has. On SQLite (one process) every claim succeeds at once and
+// ok is false when another replica holds the message or another of the
+// destination's, it is no longer pending, or the destination has no
+// budget left; then retryAt, when set, is when to ask again. On SQLite (one process) every claim succeeds at once and
 // the bot's own pacing is the budget.
 func (db *DB) ClaimOutbox(ctx context.Context, id int64, paceKey string, rate float64, burst int) (ok bool, retryAt time.Time, err error) {
 	if !db.pg {
@@ -40,6 +44,20 @@ func (db *DB) ClaimOutbox(ctx context.Context, id int64, paceKey string, rate fl
 	now := db.Now().UTC()
 	err = db.withTx(ctx, func(ctx context.Context, tx *Tx) error {
 		ok, retryAt = false, time.Time{}
+		// One message at a time per destination, across replicas, so
+		// that its messages land in order: not while another replica
+		// holds one of them.
+		var elsewhere int
+		if err := tx.QueryRowContext(ctx, `
+			SELECT count(*) FROM outbox WHERE pace_key = ? AND state = 'pending' AND id <> ?
+			  AND claimed_by NOT IN ('', ?) AND lease_until > ?`,
+			paceKey, id, db.replica, formatTime(now)).Scan(&elsewhere); err != nil {
+			return err
+		}
+		if elsewhere > 0 {
+			retryAt = now.Add(busyDestination)
+			return nil
+		}
 		res, err := tx.ExecContext(ctx, `
 			UPDATE outbox SET claimed_by = ?, lease_until = ?
 			WHERE id = (SELECT id FROM outbox WHERE id = ? AND state = 'pending'
@@ -94,10 +112,13 @@ func (db *DB) RenewOutboxClaim(ctx context.Context, id int64) error {
 	if !db.pg {
 		return nil
 	}
-	_, err := db.exec(ctx, `UPDATE outbox SET lease_until = ? WHERE id = ? AND claimed_by = ? AND state = 'pending'`,
+	res, err := db.exec(ctx, `UPDATE outbox SET lease_until = ? WHERE id = ? AND claimed_by = ? AND state = 'pending'`,
 		formatTime(db.Now().Add(OutboxLease)), id, db.replica)
 	if err != nil {
 		return fmt.Errorf("renew claim on outbox %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("renew claim on outbox %d: no longer this replica's (sent, or its lease ran out and another took it)", id)
 	}
 	return nil
 }

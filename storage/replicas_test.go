@@ -51,6 +51,10 @@ func TestOutboxMessageIsSentByOneReplicaUntilItsLeaseExpires(t *testing.T) {
 	if due, err := b.DueOutbox(ctx, 10, nil); err != nil || len(due) != 0 {
 		t.Errorf("due on b while a holds the message = %d, %v; want none", len(due), err)
 	}
+	// b wakes for it when a's claim runs out, not at its next idle poll.
+	if next, ok, err := b.NextOutboxDue(ctx, *clock); err != nil || !ok || !next.Equal(clock.Add(OutboxLease)) {
+		t.Errorf("b's next due = %v, %v, %v; want when a's claim runs out, %v", next, ok, err, clock.Add(OutboxLease))
+	}
 	// A send that takes long renews the claim: it stays a's past the first lease.
 	*clock = clock.Add(OutboxLease - time.Second)
 	if err := a.RenewOutboxClaim(ctx, due[0].ID); err != nil {
@@ -90,10 +94,13 @@ func TestReplicasSpendOneBudgetPerDestination(t *testing.T) {
 	if err != nil || len(due) != 5 {
 		t.Fatalf("due = %d, %v", len(due), err)
 	}
-	// One a second, three at once: a takes two, b one, then neither.
+	// One a second, three at once: a sends two, b one, then neither may.
 	for i, db := range []*DB{a, b, a} {
 		if ok, _, err := db.ClaimOutbox(ctx, due[i].ID, "C1", 1, 3); err != nil || !ok {
 			t.Fatalf("claim %d = %v, %v; want it within the burst", i, ok, err)
+		}
+		if err := db.OutboxSent(ctx, due[i].ID, "C1", fmt.Sprint("1.", i)); err != nil {
+			t.Fatal(err)
 		}
 	}
 	ok, retryAt, err := b.ClaimOutbox(ctx, due[3].ID, "C1", 1, 3)
@@ -165,5 +172,92 @@ func TestConcurrentCapturesOfOneMessageOnTwoReplicasAreOneItem(t *testing.T) {
 	}
 	if s, err := a.Stats(ctx); err != nil || s.Total != 20 {
 		t.Errorf("stats = %+v, %v; want 20 items", s, err)
+	}
+}
+
+func TestRationedMessageIsEnqueuedOnceBetweenReplicas(t *testing.T) {
+	ctx := context.Background()
+	a, b, _ := twoReplicas(t)
+	for i := range 20 {
+		prefix := fmt.Sprintf("digest-now:C%d:", i)
+		oks := make(chan bool, 2)
+		for k, db := range []*DB{a, b} {
+			go func() {
+				_, ok, err := db.EnqueueUnlessRecent(ctx, prefix, 10*time.Minute,
+					[]OutboxMessage{{Key: fmt.Sprint(prefix, k), Channel: "C1", Text: "digest"}})
+				if err != nil {
+					t.Error(err)
+				}
+				oks <- ok
+			}()
+		}
+		if n := btoi(<-oks) + btoi(<-oks); n != 1 {
+			t.Fatalf("trial %d: %d of two simultaneous callers enqueued, want one", i, n)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestTimesReadBackAreUTCWhateverTheHostZone(t *testing.T) {
+	if !onPostgres() {
+		t.Skip("SQLite stores text in UTC; the zone matters to PostgreSQL's timestamptz")
+	}
+	ctx := context.Background()
+	for _, zone := range []*time.Location{time.FixedZone("JST", 9*3600), time.FixedZone("EST", -5*3600)} {
+		local := time.Local
+		time.Local = zone
+		db := openTest(t)
+		id := capture(t, db, "Dark mode", "")
+		f, err := db.StartFiling(ctx, id, "github", time.Minute)
+		if err != nil || !f.Started {
+			t.Fatalf("%s: first filing = %+v, %v", zone, f, err)
+		}
+		if f, _ := db.StartFiling(ctx, id, "github", time.Minute); f.Started || !f.Busy {
+			t.Errorf("%s: second filing a moment later = %+v, want busy", zone, f)
+		}
+		it, err := db.Item(ctx, id)
+		if err != nil || it.CreatedAt.Location() != time.UTC {
+			t.Errorf("%s: created_at read back in %v (%v), want UTC", zone, it.CreatedAt.Location(), err)
+		}
+		time.Local = local
+	}
+}
+
+func TestADestinationTakesOneMessageAtATimeAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	a, b, clock := twoReplicas(t)
+	if err := a.Enqueue(ctx, OutboxMessage{Key: "planned", Channel: "C1", Text: "planned"},
+		OutboxMessage{Key: "shipped", Channel: "C1", Text: "shipped"}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := a.DueOutbox(ctx, 10, nil)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("due = %d, %v", len(due), err)
+	}
+	if ok, _, err := a.ClaimOutbox(ctx, due[0].ID, "C1", 1, 3); err != nil || !ok {
+		t.Fatalf("a's claim = %v, %v", ok, err)
+	}
+	// While a sends the first, b may not send the second: they would land out of order.
+	ok, retryAt, err := b.ClaimOutbox(ctx, due[1].ID, "C1", 1, 3)
+	if err != nil || ok || !retryAt.After(*clock) {
+		t.Errorf("b's claim of the destination's next message = %v, retry at %v, %v; want refused, to ask again soon", ok, retryAt, err)
+	}
+	if err := a.OutboxSent(ctx, due[0].ID, "C1", "1.1"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := b.ClaimOutbox(ctx, due[1].ID, "C1", 1, 3); err != nil || !ok {
+		t.Errorf("b's claim once a's was sent = %v, %v; want it", ok, err)
+	}
+	if err := b.RenewOutboxClaim(ctx, due[1].ID); err != nil {
+		t.Errorf("b renewing its claim: %v", err)
+	}
+	if err := a.RenewOutboxClaim(ctx, due[1].ID); err == nil {
+		t.Error("a renewed b's claim; want an error saying it is not a's")
 	}
 }

@@ -296,10 +296,11 @@ func (db *DB) StartFiling(ctx context.Context, id int64, tracker string, stale t
 			f.Other = it.TrackerURL
 			return nil
 		}
-		var started string
-		err = tx.QueryRowContext(ctx, `SELECT started_at FROM tracker_filings WHERE item_id = ?`, id).Scan(&started)
+		var startedAt string
+		err = tx.QueryRowContext(ctx, `SELECT started_at FROM tracker_filings WHERE item_id = ?`, id).Scan(&startedAt)
+		started, perr := parseTime(startedAt)
 		switch {
-		case err == nil && started > formatTime(now.Add(-stale)):
+		case err == nil && perr == nil && started.After(now.Add(-stale)):
 			f.Busy = true
 			return nil
 		case err != nil && !errors.Is(err, sql.ErrNoRows):

@@ -145,6 +145,7 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (lane, next_attempt_at, id) WHERE state = 'pending';
 CREATE INDEX outbox_next ON outbox (next_attempt_at) WHERE state = 'pending';
 CREATE INDEX outbox_state ON outbox (state);
+CREATE INDEX outbox_pending_destination ON outbox (pace_key) WHERE state = 'pending';
 
 -- When each destination may next be posted to, by any replica.
 CREATE TABLE pacing (
