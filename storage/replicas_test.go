@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"testing"
 	"time"
 )
@@ -208,56 +210,37 @@ func TestTimesReadBackAreUTCWhateverTheHostZone(t *testing.T) {
 	if !onPostgres() {
 		t.Skip("SQLite stores text in UTC; the zone matters to PostgreSQL's timestamptz")
 	}
-	ctx := context.Background()
-	for _, zone := range []*time.Location{time.FixedZone("JST", 9*3600), time.FixedZone("EST", -5*3600)} {
-		local := time.Local
-		time.Local = zone
-		db := openTest(t)
-		id := capture(t, db, "Dark mode", "")
-		f, err := db.StartFiling(ctx, id, "github", time.Minute)
-		if err != nil || !f.Started {
-			t.Fatalf("%s: first filing = %+v, %v", zone, f, err)
+	if os.Getenv("LIAISON_TEST_ZONE_CHILD") != "" {
+		timesReadBackAreUTC(t)
+		return
+	}
+	// The host's zone is fixed when a process starts: each is a process of its own.
+	for _, zone := range []string{"Asia/Tokyo", "America/New_York"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestTimesReadBackAreUTCWhateverTheHostZone$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "TZ="+zone, "LIAISON_TEST_ZONE_CHILD=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("with TZ=%s: %v\n%s", zone, err, out)
 		}
-		if f, _ := db.StartFiling(ctx, id, "github", time.Minute); f.Started || !f.Busy {
-			t.Errorf("%s: second filing a moment later = %+v, want busy", zone, f)
-		}
-		it, err := db.Item(ctx, id)
-		if err != nil || it.CreatedAt.Location() != time.UTC {
-			t.Errorf("%s: created_at read back in %v (%v), want UTC", zone, it.CreatedAt.Location(), err)
-		}
-		time.Local = local
 	}
 }
 
-func TestADestinationTakesOneMessageAtATimeAcrossReplicas(t *testing.T) {
+// timesReadBackAreUTC runs in a process whose zone is not UTC.
+func timesReadBackAreUTC(t *testing.T) {
+	if _, off := time.Now().Zone(); off == 0 {
+		t.Fatalf("TZ=%s did not move this process off UTC", os.Getenv("TZ"))
+	}
 	ctx := context.Background()
-	a, b, clock := twoReplicas(t)
-	if err := a.Enqueue(ctx, OutboxMessage{Key: "planned", Channel: "C1", Text: "planned"},
-		OutboxMessage{Key: "shipped", Channel: "C1", Text: "shipped"}); err != nil {
-		t.Fatal(err)
+	db := openTest(t)
+	id := capture(t, db, "Dark mode", "")
+	f, err := db.StartFiling(ctx, id, "github", time.Minute)
+	if err != nil || !f.Started {
+		t.Fatalf("first filing = %+v, %v", f, err)
 	}
-	due, err := a.DueOutbox(ctx, 10, nil)
-	if err != nil || len(due) != 2 {
-		t.Fatalf("due = %d, %v", len(due), err)
+	if f, _ := db.StartFiling(ctx, id, "github", time.Minute); f.Started || !f.Busy {
+		t.Errorf("second filing a moment later = %+v, want busy", f)
 	}
-	if ok, _, err := a.ClaimOutbox(ctx, due[0].ID, "C1", 1, 3); err != nil || !ok {
-		t.Fatalf("a's claim = %v, %v", ok, err)
-	}
-	// While a sends the first, b may not send the second: they would land out of order.
-	ok, retryAt, err := b.ClaimOutbox(ctx, due[1].ID, "C1", 1, 3)
-	if err != nil || ok || !retryAt.After(*clock) {
-		t.Errorf("b's claim of the destination's next message = %v, retry at %v, %v; want refused, to ask again soon", ok, retryAt, err)
-	}
-	if err := a.OutboxSent(ctx, due[0].ID, "C1", "1.1"); err != nil {
-		t.Fatal(err)
-	}
-	if ok, _, err := b.ClaimOutbox(ctx, due[1].ID, "C1", 1, 3); err != nil || !ok {
-		t.Errorf("b's claim once a's was sent = %v, %v; want it", ok, err)
-	}
-	if err := b.RenewOutboxClaim(ctx, due[1].ID); err != nil {
-		t.Errorf("b renewing its claim: %v", err)
-	}
-	if err := a.RenewOutboxClaim(ctx, due[1].ID); err == nil {
-		t.Error("a renewed b's claim; want an error saying it is not a's")
+	var raw time.Time
+	if err := db.read.QueryRowContext(ctx, `SELECT created_at FROM items WHERE id = ?`, id).Scan(&raw); err != nil || raw.Location() != time.UTC {
+		t.Errorf("created_at read as %v (%v), want a UTC time", raw, err)
 	}
 }
