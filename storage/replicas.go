@@ -35,8 +35,9 @@ var errPaced = errors.New("destination paced")
 // per destination: rate a second, burst at once) shared by every replica.
 // ok is false when another replica holds the message or another of the
 // destination's, it is no longer pending, or the destination has no
-// budget left; then retryAt, when set, is when to ask again. On SQLite (one process) every claim succeeds at once and
-// the bot's own pacing is the budget.
+// budget left; then retryAt, when set, is when to ask again. On SQLite
+// (one process) every claim succeeds at once and the bot's own pacing is
+// the budget.
 func (db *DB) ClaimOutbox(ctx context.Context, id int64, paceKey string, rate float64, burst int) (ok bool, retryAt time.Time, err error) {
 	if !db.pg {
 		return true, time.Time{}, nil
