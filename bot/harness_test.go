@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for ownConnection
 	"github.com/liaisonbot/liaison/backlog"
 	"github.com/liaisonbot/liaison/bot/slackfake"
 	"github.com/liaisonbot/liaison/scheduler"
@@ -154,6 +156,23 @@ func sqliteOnly(t testing.TB) {
 	if onPostgres() {
 		t.Skip("reaches into the SQLite file itself")
 	}
+}
+
+// ownConnection opens a connection of the test's own to the harness's
+// database (sqliteExtra: more DSN parameters for SQLite's file); queries
+// on it number their parameters $1, $2…, which both engines read.
+func (h *harness) ownConnection(t testing.TB, sqliteExtra string) *sql.DB {
+	t.Helper()
+	driver, dsn := "sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)"+sqliteExtra
+	if onPostgres() {
+		driver, dsn = "pgx", h.path
+	}
+	conn, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }
 
 // openTestDB opens a fresh, migrated database for one test: a SQLite file

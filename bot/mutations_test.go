@@ -242,13 +242,8 @@ func TestTopIsCapped(t *testing.T) {
 // with key, through a connection of its own; ok is false when there is none.
 func outboxState(t *testing.T, h *harness, key string) (state, sentTS string, attempts int, ok bool) {
 	t.Helper()
-	sqliteOnly(t)
-	conn, err := sql.Open("sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	err = conn.QueryRowContext(context.Background(), `SELECT state, sent_ts, attempts FROM outbox WHERE key = ?`, key).
+	conn := h.ownConnection(t, "&_pragma=query_only(1)")
+	err := conn.QueryRowContext(context.Background(), `SELECT state, sent_ts, attempts FROM outbox WHERE key = $1`, key).
 		Scan(&state, &sentTS, &attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", 0, false
@@ -263,13 +258,8 @@ func outboxState(t *testing.T, h *harness, key string) (state, sentTS string, at
 // connection of its own, as if the change had happened then.
 func backdateStatus(t *testing.T, h *harness, id int64, when time.Time) {
 	t.Helper()
-	sqliteOnly(t)
-	conn, err := sql.Open("sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	res, err := conn.ExecContext(t.Context(), `UPDATE item_changes SET created_at = ? WHERE item_id = ? AND type = 'status'`,
+	conn := h.ownConnection(t, "")
+	res, err := conn.ExecContext(t.Context(), `UPDATE item_changes SET created_at = $1 WHERE item_id = $2 AND type = 'status'`,
 		when.UTC().Format("2006-01-02T15:04:05.000000Z"), id)
 	if err != nil {
 		t.Fatal(err)

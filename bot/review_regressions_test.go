@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 
@@ -33,16 +32,20 @@ func TestCaptureOfMergedItemVotesOnItsTarget(t *testing.T) {
 }
 
 func TestFailedEventCaptureIsLeftForRedelivery(t *testing.T) {
-	sqliteOnly(t)
 	h := startBot(t)
 	// Make every insert into items fail, as a broken disk would.
-	raw, err := sql.Open("sqlite", "file:"+h.path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
+	raw := h.ownConnection(t, "")
+	broken := []string{`CREATE TRIGGER broken BEFORE INSERT ON items BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`}
+	if onPostgres() {
+		broken = []string{
+			`CREATE FUNCTION broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk trouble'; END $$`,
+			`CREATE TRIGGER broken BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION broken()`,
+		}
 	}
-	defer raw.Close()
-	if _, err := raw.Exec(`CREATE TRIGGER broken BEFORE INSERT ON items BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`); err != nil {
-		t.Fatal(err)
+	for _, q := range broken {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	m := h.slack.AddMessage(slackfake.Message{Channel: "C0GENERAL", User: "U0BOB", Text: "Offline mode"})
 	env := h.slack.SendEvent(slackfake.ReactionAdded("U0ALICE", "bulb", m))
@@ -50,12 +53,20 @@ func TestFailedEventCaptureIsLeftForRedelivery(t *testing.T) {
 	if len(h.slack.AcksFor(env.EnvelopeID)) != 0 {
 		t.Fatal("a failed capture was acked: Slack would never redeliver it")
 	}
-	if _, err := raw.Exec(`DROP TRIGGER broken`); err != nil {
+	fixed := `DROP TRIGGER broken`
+	if onPostgres() {
+		fixed = `DROP TRIGGER broken ON items`
+	}
+	if _, err := raw.Exec(fixed); err != nil {
 		t.Fatal(err)
 	}
 	h.slack.Drop() // Slack redelivers after the reconnect
 	h.slack.WaitAck(env.EnvelopeID)
-	wantItem(t, h.item(1), backlog.KindFeature, "Offline mode", "U0BOB", "U0ALICE", backlog.CaptureReaction)
+	id := int64(1)
+	if onPostgres() {
+		id = 2 // PostgreSQL does not give back the number the failed insert took
+	}
+	wantItem(t, h.item(id), backlog.KindFeature, "Offline mode", "U0BOB", "U0ALICE", backlog.CaptureReaction)
 }
 
 func TestLongMessageShortcutStoresTheWholeMessage(t *testing.T) {
