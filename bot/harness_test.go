@@ -150,14 +150,6 @@ type harness struct {
 // (LIAISON_TEST_STORAGE=postgres, with LIAISON_TEST_DATABASE_URL), not SQLite.
 func onPostgres() bool { return os.Getenv("LIAISON_TEST_STORAGE") == "postgres" }
 
-// sqliteOnly skips a test that reaches into SQLite's file itself.
-func sqliteOnly(t testing.TB) {
-	t.Helper()
-	if onPostgres() {
-		t.Skip("reaches into the SQLite file itself")
-	}
-}
-
 // ownConnection opens a connection of the test's own to the harness's
 // database (sqliteExtra: more DSN parameters for SQLite's file); queries
 // on it number their parameters $1, $2…, which both engines read.
