@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -107,13 +108,19 @@ func (db *DB) backend() string {
 	return "sqlite"
 }
 
-// rebound caches queries rebound for PostgreSQL.
-var rebound sync.Map // string -> string
+// rebound caches queries rebound for PostgreSQL, up to maxRebound of them
+// (queries are the code's, but some are built for a list's length).
+var (
+	rebound    sync.Map // string -> string
+	reboundN   atomic.Int64
+	maxRebound int64 = 4096
+)
 
 // rebind turns a query written for SQLite into PostgreSQL's: ? and ?N
 // parameters become $N, json_each becomes json_array_elements_text (both
-// name their column value), and SQLite's unary + before a column (which
-// keeps its planner off an index) is dropped. Text in quotes is kept.
+// name their column value), CROSS JOIN … ON becomes JOIN, and SQLite's
+// unary + before a column (which keeps its planner off an index) is
+// dropped. Text in quotes is kept.
 func (db *DB) rebind(q string) string {
 	if db == nil || !db.pg {
 		return q
@@ -163,7 +170,9 @@ func (db *DB) rebind(q string) string {
 		}
 	}
 	r := b.String()
-	rebound.Store(q, r)
+	if reboundN.Add(1) <= maxRebound {
+		rebound.Store(q, r)
+	}
 	return r
 }
 
