@@ -150,7 +150,8 @@ func (db *DB) Enqueue(ctx context.Context, msgs ...OutboxMessage) error {
 // lowest lane first, then oldest, leaving out the destinations in skip
 // (busy or paced: the caller sends to each destination on its own pace).
 func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]OutboxRow, error) {
-	args := []any{formatTime(db.Now())}
+	now := formatTime(db.Now())
+	args := []any{now}
 	notIn := ""
 	if len(skip) > 0 {
 		notIn = "AND o.pace_key NOT IN (?" + strings.Repeat(", ?", len(skip)-1) + ")"
@@ -158,9 +159,8 @@ func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]Outbox
 			args = append(args, k)
 		}
 	}
-	if db.pg {
-		args = append(args, db.replica, args[0])
-	}
+	unclaimed, unclaimedArgs := db.unclaimed(now)
+	args = append(args, unclaimedArgs...)
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT o.id, o.attempts, o.key, coalesce(o.item_id, 0), o.channel,
 		       CASE WHEN o.thread_of = '' THEN o.thread_ts ELSE p.sent_ts END,
@@ -169,7 +169,7 @@ func (db *DB) DueOutbox(ctx context.Context, limit int, skip []string) ([]Outbox
 		LEFT JOIN outbox p ON p.key = o.thread_of AND o.thread_of <> ''
 		WHERE o.state = 'pending' AND o.next_attempt_at <= ?
 		  AND (o.thread_of = '' OR p.state = 'sent')
-		  `+notIn+db.unclaimed()+`
+		  `+notIn+unclaimed+`
 		ORDER BY o.lane, o.next_attempt_at, o.id
 		LIMIT ?`, append(args, limit)...)
 	if err != nil {

@@ -115,13 +115,16 @@ func (db *DB) Top(ctx context.Context, n int) ([]backlog.Item, error) {
 // syntax; "" when there are none.
 func searchQuery(text string) string {
 	var terms []string
-	for _, w := range textWords(text) {
+	for _, w := range searchWords(text) {
 		terms = append(terms, ftsPhrase(w))
-		if len(terms) == 10 {
-			break
-		}
 	}
 	return strings.Join(terms, " ")
+}
+
+// searchWords are the words of text a search matches: the first ten.
+func searchWords(text string) []string {
+	words := textWords(text)
+	return words[:min(len(words), 10)]
 }
 
 // searchWindow bounds full-text ranking: only the newest searchWindow
@@ -157,8 +160,7 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]backlog.Item, 
 		CROSS JOIN items i ON i.id = f.id
 		ORDER BY f.r, f.id DESC`, []any{all, "{title} : (" + all + ")", limit}
 	if db.pg {
-		words := textWords(q)
-		query, args = pgSearch, []any{strings.Join(words[:min(10, len(words))], " "), limit}
+		query, args = pgSearch, []any{strings.Join(searchWords(q), " "), limit}
 	}
 	items, err := db.queryItems(ctx, query, args...)
 	if err != nil {

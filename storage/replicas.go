@@ -174,13 +174,13 @@ func (db *DB) compactCounts(ctx context.Context) error {
 	return err
 }
 
-// unclaimed is DueOutbox's condition on PostgreSQL: messages no other
-// replica holds a live claim on (two more arguments: this replica, now).
-func (db *DB) unclaimed() string {
+// unclaimed is DueOutbox's condition on PostgreSQL, with its arguments:
+// messages no other replica holds a live claim on at now.
+func (db *DB) unclaimed(now string) (string, []any) {
 	if !db.pg {
-		return ""
+		return "", nil
 	}
-	return ` AND (o.claimed_by IN ('', ?) OR o.lease_until < ?)`
+	return ` AND (o.claimed_by IN ('', ?) OR o.lease_until < ?)`, []any{db.replica, now}
 }
 
 func later(a, b time.Time) time.Time {
