@@ -138,13 +138,19 @@ func (d *Delivery) ready(key string, now time.Time) (bool, time.Time) {
 	return false, now.Add(time.Duration((1 - tokens) / d.Rate * float64(time.Second)))
 }
 
-// spend takes one token of key's budget. Call with d.mu held.
-func (d *Delivery) spend(key string, now time.Time) {
+// paceOf is key's budget, a full one when it has none yet. Call with d.mu held.
+func (d *Delivery) paceOf(key string, now time.Time) *pace {
 	p := d.paces[key]
 	if p == nil {
 		p = &pace{tokens: float64(d.Burst), at: now}
 		d.paces[key] = p
 	}
+	return p
+}
+
+// spend takes one token of key's budget. Call with d.mu held.
+func (d *Delivery) spend(key string, now time.Time) {
+	p := d.paceOf(key, now)
 	p.tokens = min(p.tokens+now.Sub(p.at).Seconds()*d.Rate, float64(d.Burst)) - 1
 	p.at = now
 }
@@ -368,8 +374,7 @@ func (d *Delivery) send(ctx context.Context, r storage.OutboxRow) {
 		}
 		if !retryAt.IsZero() {
 			d.mu.Lock()
-			d.spend(r.PaceKey(), d.now())
-			d.paces[r.PaceKey()].blocked = retryAt
+			d.paceOf(r.PaceKey(), d.now()).blocked = retryAt // nothing was sent: no token spent
 			d.mu.Unlock()
 		}
 		return
